@@ -1,0 +1,1 @@
+"""Helpers that import nothing from Django: business time, environment parsing."""
