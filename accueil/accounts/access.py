@@ -1,0 +1,115 @@
+"""The one place that decides who may see or change what.
+
+Every staff view and API operation goes through an ``Actor`` (a signed-in user or an API
+token) and the ``access_*`` helpers below, which return only objects of the actor's agency
+and offices and raise ``Http404`` for anything else, so a stranger cannot even learn that an
+object exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from accueil.accounts.models import ROLE_RANK, Role, User, role_at_least
+from accueil.catalog.models import Desk, Office, Service
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    role: str
+    office_ids: frozenset[UUID] | None  # None: every office of the agency
+    via_token: bool = False
+
+    @property
+    def agency_id(self) -> UUID | None:
+        return self.user.agency_id
+
+    def has_role(self, minimum: str) -> bool:
+        return self.user.is_active and role_at_least(self.role, minimum)
+
+    @classmethod
+    def for_user(cls, user: User) -> Actor:
+        ids = frozenset(user.offices.values_list("id", flat=True))
+        return cls(user=user, role=user.role, office_ids=ids or None)
+
+    @classmethod
+    def for_token(cls, token: Any) -> Actor:
+        user_actor = cls.for_user(token.user)
+        # A token never has more power than its owner has today.
+        role = min(token.role, user_actor.role, key=lambda r: ROLE_RANK[Role(r)])
+        token_ids = frozenset(token.offices.values_list("id", flat=True))
+        ids = user_actor.office_ids
+        if token_ids:
+            ids = token_ids if ids is None else ids & token_ids
+        return cls(user=token.user, role=role, office_ids=ids, via_token=True)
+
+
+def offices_for(actor: Actor) -> QuerySet[Office]:
+    offices = Office.objects.filter(agency_id=actor.agency_id)
+    if actor.office_ids is not None:
+        offices = offices.filter(id__in=actor.office_ids)
+    return offices
+
+
+def services_for(actor: Actor) -> QuerySet[Service]:
+    return Service.objects.filter(agency_id=actor.agency_id)
+
+
+def access_office(actor: Actor, office_id: UUID | str) -> Office:
+    try:
+        return offices_for(actor).get(id=office_id)
+    except (Office.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_service(actor: Actor, service_id: UUID | str) -> Service:
+    try:
+        return services_for(actor).get(id=service_id)
+    except (Service.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def access_desk(actor: Actor, desk_id: UUID | str) -> Desk:
+    try:
+        return Desk.objects.select_related("office").get(id=desk_id, office__in=offices_for(actor))
+    except (Desk.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+# -- view decorators; the authorization meta-test reads the marks they leave -------------------
+
+
+def staff_required(minimum: str = Role.AGENT) -> Callable[[Callable[..., Any]], Any]:
+    """Signed-in staff of at least ``minimum`` role; sets ``request.actor``."""
+
+    def decorator(view: Callable[..., Any]) -> Any:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.agency_id is None or not user.has_role(minimum):
+                raise PermissionDenied
+            request.actor = Actor.for_user(user)  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        wrapped.access_rule = ("staff", minimum)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def public(view: Callable[..., Any]) -> Any:
+    """Marks a view as open to everyone, on purpose."""
+    view.access_rule = ("public",)  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,26 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accueil.accounts.models import Role
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=100,
+        help_text=_("For example: “Kiosk at city hall” or “Open data export”."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (value, label) for value, label in Role.choices if actor.has_role(value)
+        ]
+        self.fields["role"].initial = actor.role
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if any(ch in name for ch in "\r\n\x00"):
+            raise forms.ValidationError(_("Use a single line without control characters."))
+        return name.strip()

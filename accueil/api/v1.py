@@ -1,0 +1,111 @@
+"""The REST API (version 1). Paths here are part of the contract in DESIGN.md."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from ninja import NinjaAPI
+
+from accueil.accounts.access import access_office
+from accueil.api import auth, errors
+from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
+from accueil.catalog.models import Desk, Office, Service
+
+api = NinjaAPI(
+    title="Accueil API",
+    version="1",
+    description="REST API of Accueil. Errors: {\"error\": {\"code\", \"message\"}}.",
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+
+def translated(obj, field="name"):
+    if obj is None:
+        return None
+    return {"fr": getattr(obj, f"{field}_fr"), "en": getattr(obj, f"{field}_en")}
+
+
+def service_out(service):
+    return {
+        "id": service.id,
+        "slug": service.slug,
+        "name": translated(service),
+        "category": translated(service.category),
+        "channels": service.channels,
+        "standards": [
+            {
+                "id": s.id,
+                "measure": s.measure,
+                "threshold": s.threshold,
+                "unit": s.unit,
+                "target_percent": s.target_percent,
+                "description": s.describe(),
+            }
+            for s in service.standards.all()
+            if s.published
+        ],
+    }
+
+
+@api.get("/offices", response=list[OfficeOut], tags=["public"], summary="Offices and services")
+def list_offices(request):
+    services = Service.objects.filter(active=True).select_related("category")
+    offices = (
+        Office.objects.filter(active=True)
+        .select_related("agency")
+        .prefetch_related(
+            "opening_hours",
+            Prefetch("services", queryset=services.prefetch_related("standards")),
+        )
+    )
+    now = timezone.now()
+    return [
+        {
+            "id": office.id,
+            "slug": office.slug,
+            "name": translated(office),
+            "agency": translated(office.agency),
+            "address": office.address,
+            "time_zone": office.time_zone,
+            "open_now": office.calendar().is_open(now),
+            "services": [service_out(s) for s in office.services.all()],
+        }
+        for office in offices
+    ]
+
+
+@api.get(
+    "/offices/{office}/desks",
+    response={200: list[DeskOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=auth.agent,
+    tags=["staff"],
+    summary="Desks of an office",
+)
+def list_desks(request, office: str):
+    office = access_office(request.actor, office)
+    desks = Desk.objects.filter(office=office).prefetch_related("services")
+    return [
+        {
+            "id": desk.id,
+            "label": desk.label,
+            "active": desk.active,
+            "services": [{"id": s.id, "name": translated(s)} for s in desk.services.all()],
+        }
+        for desk in desks
+    ]
+
+
+@api.get("/me", response={200: MeOut, 401: ErrorOut}, auth=auth.agent, tags=["staff"],
+         summary="Who this token belongs to")
+def me(request):
+    actor = request.actor
+    return {
+        "username": actor.user.username,
+        "role": actor.role,
+        "agency": translated(actor.user.agency),
+        "offices": sorted(actor.office_ids, key=str) if actor.office_ids is not None else None,
+        "via_token": actor.via_token,
+    }
+
+

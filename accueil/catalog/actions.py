@@ -1,0 +1,30 @@
+"""Changes to offices and services, shared by the settings pages and the admin."""
+
+from django.db import transaction
+
+from accueil.accounts.access import Actor
+from accueil.catalog.models import Office, OpeningHours, Service
+from accueil.core.events import record_event
+
+
+def do_update_service(actor: Actor, form) -> Service:
+    with transaction.atomic():
+        service = form.save()
+        record_event("service.updated", service, actor=actor, data={"fields": form.changed_data})
+    return service
+
+
+def do_update_office(actor: Actor, form) -> Office:
+    """Save an office and replace its weekly opening hours."""
+    with transaction.atomic():
+        office = form.save()
+        weekly = form.cleaned_data["hours"]
+        office.opening_hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(office=office, weekday=day, opens=opens, closes=closes)
+            for day, intervals in weekly.items()
+            for opens, closes in intervals
+        )
+        changed = list(form.changed_data)
+        record_event("office.updated", office, actor=actor, data={"fields": changed})
+    return office

@@ -1,0 +1,109 @@
+"""The Django admin, opened to agency administrators and scoped to their own agency."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accueil.core.events import record_event
+
+
+class AccueilAdminSite(admin.AdminSite):
+    site_header = _("Accueil administration")
+    site_title = _("Accueil administration")
+    index_title = _("Agency settings")
+
+    def has_permission(self, request):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        return user.is_superuser or (user.agency_id is not None and user.role == "admin")
+
+
+class AgencyScopedAdmin(admin.ModelAdmin):
+    """Agency administrators see and edit only their own agency's rows.
+
+    ``agency_path`` is the lookup from the model to its agency ("agency", "office__agency").
+    """
+
+    agency_path = "agency"
+
+    def _is_operator(self, request):
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._is_operator(request):
+            return queryset
+        return queryset.filter(**{self.agency_path: request.user.agency_id})
+
+    def has_module_permission(self, request):
+        return self.admin_site.has_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.has_permission(request)
+
+    has_add_permission = has_view_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not self._is_operator(request) and self.agency_path == "agency":
+            exclude.append("agency")
+        return exclude
+
+    def _scope_choices(self, request, db_field, queryset):
+        if self._is_operator(request) or queryset is None:
+            return queryset
+        model = db_field.related_model
+        if model._meta.model_name == "agency":
+            return queryset.filter(id=request.user.agency_id)
+        for path in ("agency", "office__agency"):
+            try:
+                model._meta.get_field(path.split("__")[0])
+            except Exception:  # noqa: BLE001,S112 - the model has no such field
+                continue
+            return queryset.filter(**{path: request.user.agency_id})
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            field.queryset = self._scope_choices(request, db_field, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None:
+            field.queryset = self._scope_choices(request, db_field, field.queryset)
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not self._is_operator(request) and self.agency_path == "agency":
+            obj.agency_id = request.user.agency_id
+        super().save_model(request, obj, form, change)
+        verb = f"{obj._meta.model_name}.{'updated' if change else 'created'}"
+        record_event(verb, obj, actor=request.user, data={"fields": form.changed_data})
+
+    def delete_model(self, request, obj):
+        record_event(f"{obj._meta.model_name}.deleted", obj, actor=request.user)
+        super().delete_model(request, obj)
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser:
+            field.queryset = AgencyScopedAdmin._scope_choices(self, request, db_field, field.queryset)
+        return field
+
+    def _is_operator(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site.has_permission(request)
+
+    has_add_permission = has_view_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission

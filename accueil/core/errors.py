@@ -1,0 +1,37 @@
+"""Error pages: JSON with the contract's shape under /api/, bilingual HTML elsewhere."""
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from accueil.api.errors import error_for_status
+
+
+def _page(request, status, title, message):
+    if request.path.startswith("/api/"):
+        return error_for_status(status)
+    context = {"title": title, "message": message, "status": status}
+    return HttpResponse(render_to_string("error.html", context, request=request), status=status)
+
+
+def bad_request(request, exception=None):
+    return _page(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def permission_denied(request, exception=None):
+    return _page(
+        request, 403, _("Access refused"), _("Your account does not give access to this page.")
+    )
+
+
+def page_not_found(request, exception=None):
+    return _page(
+        request, 404, _("Page not found"), _("This page does not exist or is no longer available.")
+    )
+
+
+def server_error(request):
+    return _page(
+        request, 500, _("Something went wrong"),
+        _("The error has been recorded. Please try again in a moment."),
+    )

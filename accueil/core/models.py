@@ -1,0 +1,68 @@
+"""The append-only event log: one row for every state change, read by dashboards and audit."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EventLogIsAppendOnly(RuntimeError):
+    pass
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise EventLogIsAppendOnly("events are never updated")
+
+    def delete(self):
+        raise EventLogIsAppendOnly("events are never deleted")
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    API = "api", _("API token")
+    CITIZEN = "citizen", _("Citizen")
+    SYSTEM = "system", _("System")
+
+
+class Event(models.Model):
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    agency = models.ForeignKey(
+        "catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    verb = models.CharField(_("what"), max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "created_at"]),
+            models.Index(fields=["agency", "verb", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventLogIsAppendOnly("events are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventLogIsAppendOnly("events are never deleted")

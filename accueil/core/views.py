@@ -1,0 +1,85 @@
+"""Public pages, the staff home, and health checks."""
+
+from django.db import connection
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accueil.accounts.access import offices_for, public, services_for, staff_required
+from accueil.catalog.models import Office, Service
+
+
+def _public_offices():
+    return (
+        Office.objects.filter(active=True)
+        .select_related("agency")
+        .prefetch_related(
+            "opening_hours", Prefetch("services", queryset=Service.objects.filter(active=True))
+        )
+    )
+
+
+@public
+@require_GET
+def home(request):
+    services = (
+        Service.objects.filter(active=True)
+        .select_related("category", "agency")
+        .prefetch_related("standards")
+    )
+    return render(request, "core/home.html", {"offices": _public_offices(), "services": services})
+
+
+@public
+@require_GET
+def office_detail(request, office):
+    office = get_object_or_404(_public_offices(), id=office)
+    return render(request, "core/office_detail.html", {"office": office})
+
+
+@public
+@require_GET
+def service_detail(request, service):
+    queryset = Service.objects.filter(active=True).prefetch_related(
+        "standards", Prefetch("offices", queryset=Office.objects.filter(active=True))
+    )
+    service = get_object_or_404(queryset, id=service)
+    return render(request, "core/service_detail.html", {"service": service})
+
+
+@staff_required()
+@require_GET
+def staff_home(request):
+    actor = request.actor
+    context = {
+        "offices": offices_for(actor).prefetch_related("desks"),
+        "service_count": services_for(actor).count(),
+        "can_configure": actor.has_role("admin"),
+    }
+    return render(request, "core/staff_home.html", context)
+
+
+@public
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness: the process answers."""
+    return JsonResponse({"status": "ok"})
+
+
+@public
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: the database answers a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        return JsonResponse(
+            {"status": "unavailable", "database": type(error).__name__}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": connection.vendor})
