@@ -4,6 +4,7 @@ Every variable is documented in `.env.example` and `docs/configuration.md`. Agen
 (hours, standards, wording) lives in the database, never here.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from accueil.lib.env import (
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
-ENVIRONMENT = env_choice("ACCUEIL_ENV", ("development", "test", "production"), "development")
+# pytest (8.2 and later) sets PYTEST_VERSION, so a test run never needs to be told it is one.
+_DEFAULT_ENVIRONMENT = "test" if "PYTEST_VERSION" in os.environ else "development"
+ENVIRONMENT = env_choice("ACCUEIL_ENV", ("development", "test", "production"), _DEFAULT_ENVIRONMENT)
 PRODUCTION = ENVIRONMENT == "production"
 DATA_DIR = Path(env_str("ACCUEIL_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
 
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "accueil.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "accueil.api.middleware.ApiErrorShapeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +184,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The embedded default keeps its database and collected files here; a fresh clone has neither.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,23 +1,14 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 
-from accueil.accounts.access import public
-from accueil.api.errors import error_for_status
 from accueil.api.v1 import api
 from accueil.core import views as core_views
-
-
-@public
-def api_not_found(request, rest=""):
-    return error_for_status(404)
-
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
 ]
 urlpatterns += i18n_patterns(
     path("", include("accueil.core.urls")),

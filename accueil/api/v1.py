@@ -1,5 +1,7 @@
 """The REST API (version 1). Paths here are part of the contract in DESIGN.md."""
 
+from uuid import UUID
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -7,7 +9,7 @@ from ninja import NinjaAPI
 from accueil.accounts.access import access_office
 from accueil.api import auth, errors
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
-from accueil.catalog.models import Desk, Office, Service
+from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
 
 api = NinjaAPI(
     title="Accueil API",
@@ -55,7 +57,7 @@ def list_offices(request):
         Office.objects.filter(active=True)
         .select_related("agency")
         .prefetch_related(
-            "opening_hours",
+            *CALENDAR_PREFETCH,
             Prefetch("services", queryset=services.prefetch_related("standards")),
         )
     )
@@ -82,7 +84,7 @@ def list_offices(request):
     tags=["staff"],
     summary="Desks of an office",
 )
-def list_desks(request, office: str):
+def list_desks(request, office: UUID):
     office = access_office(request.actor, office)
     desks = Desk.objects.filter(office=office).prefetch_related("services")
     return [

@@ -1,15 +1,12 @@
-"""Error pages: JSON with the contract's shape under /api/, bilingual HTML elsewhere."""
+"""Bilingual error pages. Under /api/, ApiErrorShapeMiddleware turns them into JSON."""
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from accueil.api.errors import error_for_status
 
 
 def _page(request, status, title, message):
-    if request.path.startswith("/api/"):
-        return error_for_status(status)
     context = {"title": title, "message": message, "status": status}
     return HttpResponse(render_to_string("error.html", context, request=request), status=status)
 

@@ -1,0 +1,56 @@
+from types import SimpleNamespace
+
+import pytest
+
+from accueil.accounts.models import Role
+from tests.factories import (
+    AgencyFactory,
+    DeskFactory,
+    OfficeFactory,
+    ServiceFactory,
+    StandardFactory,
+    UserFactory,
+)
+from tests.pagecheck import CheckingClient
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+@pytest.fixture
+def client():
+    return CheckingClient()
+
+
+@pytest.fixture
+def personas(db):
+    """Owner and colleague share an office; the stranger works for another agency."""
+    agency = AgencyFactory()
+    office = OfficeFactory(agency=agency)
+    other_office = OfficeFactory(agency=agency)
+    service = ServiceFactory(agency=agency, offices=[office, other_office])
+    StandardFactory(service=service)
+    desk = DeskFactory(office=office, label="1")
+    desk.services.set([service])
+    other_agency = AgencyFactory()
+    stranger_office = OfficeFactory(agency=other_agency)
+    stranger_service = ServiceFactory(agency=other_agency, offices=[stranger_office])
+    return SimpleNamespace(
+        agency=agency,
+        office=office,
+        other_office=other_office,
+        service=service,
+        desk=desk,
+        owner=UserFactory(agency=agency, username="owner", offices=[office]),
+        colleague=UserFactory(agency=agency, username="colleague", offices=[office]),
+        supervisor=UserFactory(agency=agency, username="supervisor", role=Role.SUPERVISOR),
+        admin=UserFactory(agency=agency, username="boss", role=Role.ADMIN),
+        other_agency=other_agency,
+        stranger_office=stranger_office,
+        stranger_service=stranger_service,
+        stranger=UserFactory(agency=other_agency, username="stranger", offices=[stranger_office]),
+        stranger_admin=UserFactory(agency=other_agency, username="stranger-boss", role=Role.ADMIN),
+    )
