@@ -54,3 +54,21 @@ def personas(db):
         stranger=UserFactory(agency=other_agency, username="stranger", offices=[stranger_office]),
         stranger_admin=UserFactory(agency=other_agency, username="stranger-boss", role=Role.ADMIN),
     )
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-routes", action="store_true", help="rewrite tests/route-list.json"
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _update_routes(request):
+    if request.config.getoption("--update-routes"):
+        import json
+        from pathlib import Path
+
+        from tests.routes import route_list
+
+        path = Path(__file__).parent / "route-list.json"
+        path.write_text(json.dumps(route_list(), indent=2) + "\n", encoding="utf-8")

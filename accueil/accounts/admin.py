@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import ApiToken, User
@@ -40,3 +41,7 @@ class ApiTokenAdmin(AgencyScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued from the staff pages or `accueil token`, shown once
+
+
+# Roles replace Django's groups; an unused screen is one more thing to get wrong.
+admin.site.unregister(Group)

@@ -131,6 +131,7 @@ class OpeningHours(models.Model):
 class Holiday(Bilingual, models.Model):
     """A whole local day without service, for every office of the agency or for one office."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="holidays")
     office = models.ForeignKey(
         Office,
@@ -156,6 +157,7 @@ class Holiday(Bilingual, models.Model):
 class Closure(Bilingual, models.Model):
     """An office closed between two instants (works, weather, training)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="closures")
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))

@@ -1,0 +1,185 @@
+"""Every route, every role, own object / colleague's / another agency's.
+
+Routes are read from the URL map and the OpenAPI document, so a new route is covered the
+moment it exists; one that forgets its access rule fails tests/test_route_list.py.
+"""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.urls import reverse
+
+from accueil.accounts.access import Actor
+from accueil.accounts.actions import do_issue_token
+from accueil.accounts.models import ROLE_RANK, ApiToken, Role
+from accueil.catalog.models import Category, Holiday
+from tests.factories import TEST_PASSWORD
+from tests.routes import access_rule, page_routes
+
+STAFF_ROUTES = [(route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"]
+# Login logs name people across every agency: only platform operators (superusers) see them.
+OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog}
+PUBLIC_API = {("get", "/api/v1/offices"), ("get", "/api/v1/openapi.json")}
+PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMIN: "admin"}
+
+
+def fill(route, personas, token):
+    objects = {"office": personas.office.id, "service": personas.service.id, "token": token.id,
+               "desk": personas.desk.id}
+
+    def value(match):
+        return str(objects[match.group(1)])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route.replace("<lang>", "fr"))
+
+
+def sign_in(client, user):
+    client.post("/fr/login/", {"username": user.username, "password": TEST_PASSWORD})
+
+
+@pytest.fixture
+def owner_token(personas):
+    token, _ = do_issue_token(Actor.for_user(personas.owner), "owner's")
+    return token
+
+
+def test_there_are_staff_routes_to_check():
+    assert len(STAFF_ROUTES) >= 5
+
+
+@pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
+def test_staff_route_refuses_anonymous_users(client, personas, owner_token, route, pattern):
+    url = fill(route, personas, owner_token)
+    for method in (client.get, client.post):
+        response = method(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
+def test_staff_route_refuses_another_agency(client, personas, owner_token, route, pattern):
+    url = fill(route, personas, owner_token)
+    sign_in(client, personas.stranger_admin)  # the most powerful stranger
+    if "<" in route.replace("<lang>", ""):
+        # Addressing one of our objects: the stranger cannot even learn it exists.
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url).status_code == 404, url
+    else:
+        # A page of their own: it must show nothing of ours.
+        page = client.get(url).content.decode()
+        assert personas.office.name_fr not in page and personas.service.name_fr not in page
+
+
+@pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
+def test_staff_route_enforces_its_role(client, personas, owner_token, route, pattern):
+    url = fill(route, personas, owner_token)
+    minimum = access_rule(pattern)[1]
+    for role, persona in PERSONA_BY_ROLE.items():
+        client.post("/fr/logout/")
+        sign_in(client, getattr(personas, persona))
+        status = client.get(url).status_code
+        if ROLE_RANK[role] < ROLE_RANK[Role(minimum)]:
+            assert status == 403, (url, role)
+        elif persona == "owner" or pattern.name != "revoke-token":
+            assert status in (200, 405), (url, role)
+
+
+def test_colleague_cannot_revoke_the_owners_token(client, personas, owner_token):
+    sign_in(client, personas.colleague)
+    assert client.post(f"/fr/staff/tokens/{owner_token.id}/revoke/").status_code == 404
+    assert ApiToken.objects.get(pk=owner_token.pk).revoked_at is None
+
+
+# -- the REST API, from its own OpenAPI document ---------------------------------------------
+
+
+def api_operations(client):
+    document = client.get("/api/v1/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield method, path, operation
+
+
+def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, personas):
+    stranger_token = do_issue_token(Actor.for_user(personas.stranger), "x")[1]
+    checked = 0
+    for method, path, operation in api_operations(client):
+        url = path.replace("{office}", str(personas.office.id)).replace(
+            "{desk}", str(personas.desk.id)
+        )
+        call = getattr(client, method)
+        if "security" not in operation:
+            assert (method, path) in PUBLIC_API, f"{method} {path} has no authentication"
+            continue
+        checked += 1
+        assert call(url).status_code == 401, path
+        response = call(url, headers={"authorization": f"Bearer {stranger_token}"})
+        if "{" in path:
+            assert response.status_code in (403, 404), path
+    assert checked >= 2
+
+
+# -- the Django admin, scoped to the administrator's agency -------------------------------------
+
+
+def admin_objects(personas, owner_token):
+    category = Category.objects.create(agency=personas.agency, slug="c", name_fr="Cat", name_en="Cat")
+    holiday = Holiday.objects.create(
+        agency=personas.agency, date="2026-07-01", name_fr="Fête", name_en="Day"
+    )
+    return [personas.agency, personas.office, personas.service, category, holiday,
+            personas.owner, owner_token]
+
+
+def admin_urls(obj):
+    meta = obj._meta
+    changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+    change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    return changelist, change
+
+
+def test_every_registered_admin_model_is_checked(personas, owner_token):
+    checked = {type(obj) for obj in admin_objects(personas, owner_token)}
+    assert set(admin.site._registry) == checked | OPERATOR_ONLY
+
+
+def test_login_logs_are_for_platform_operators_only(client, personas):
+    sign_in(client, personas.admin)
+    for model in OPERATOR_ONLY:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 403
+
+
+def test_admin_refuses_anonymous_users_and_agents(client, personas, owner_token):
+    for obj in admin_objects(personas, owner_token):
+        for url in admin_urls(obj):
+            assert client.get(url).status_code == 302
+    sign_in(client, personas.owner)
+    for obj in admin_objects(personas, owner_token)[:1]:
+        for url in admin_urls(obj):
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_of_another_agency_sees_nothing_of_ours(client, personas, owner_token):
+    objects = admin_objects(personas, owner_token)
+    sign_in(client, personas.stranger_admin)
+    for obj in objects:
+        changelist, change = admin_urls(obj)
+        assert str(obj.pk) not in client.get(changelist).content.decode()
+        response = client.get(change)
+        assert response.status_code == 302, change  # "does not exist", back to the index
+        assert client.post(change, {"name_fr": "hacked"}).status_code in (302, 403)
+
+
+def test_agency_admin_manages_their_own_agency(client, personas, owner_token):
+    objects = admin_objects(personas, owner_token)
+    sign_in(client, personas.admin)
+    for obj in objects:
+        changelist, change = admin_urls(obj)
+        assert client.get(changelist).status_code == 200
+        assert client.get(change).status_code == 200, change
+    form = client.get(admin_urls(personas.service)[1]).content.decode()
+    assert personas.stranger_office.name_fr not in form  # choices are scoped too
