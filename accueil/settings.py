@@ -232,7 +232,6 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a bare "example.ca" means https
 
 # -- logging: one line per event, never personal data ----------------------------------------
 

@@ -37,7 +37,6 @@ class Agency(Bilingual, models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     name_fr = models.CharField(_("name (French)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

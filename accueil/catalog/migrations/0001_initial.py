@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(unique=True, verbose_name='short name')),
                 ('name_fr', models.CharField(max_length=200, verbose_name='name (French)')),
                 ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
