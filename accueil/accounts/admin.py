@@ -19,7 +19,6 @@ class StaffAdmin(AgencyScopedAdmin, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("username", "password1", "password2", "role", "agency")}),
     )
-    filter_horizontal = ["offices"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

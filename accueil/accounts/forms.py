@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import Role
@@ -24,3 +25,10 @@ class TokenForm(forms.Form):
         if any(ch in name for ch in "\r\n\x00"):
             raise forms.ValidationError(_("Use a single line without control characters."))
         return name.strip()
+
+
+class StaffLoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Autofocus would skip the skip link and the header for keyboard and screen-reader users.
+        self.fields["username"].widget.attrs.pop("autofocus", None)

@@ -6,12 +6,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accueil.accounts import actions
 from accueil.accounts.access import public, staff_required
-from accueil.accounts.forms import TokenForm
+from accueil.accounts.forms import StaffLoginForm, TokenForm
 from accueil.accounts.models import ApiToken
 
 login = public(
     auth_views.LoginView.as_view(
-        template_name="accounts/login.html", redirect_authenticated_user=True
+        template_name="accounts/login.html",
+        authentication_form=StaffLoginForm,
+        redirect_authenticated_user=True,
     )
 )
 logout = public(auth_views.LogoutView.as_view())

@@ -14,7 +14,6 @@ class ClosureInline(ScopedInline):
 
 class DeskInline(ScopedInline):
     model = models.Desk
-    filter_horizontal = ["services"]
 
 
 class StandardInline(ScopedInline):
@@ -44,7 +43,6 @@ class ServiceAdmin(AgencyScopedAdmin):
     list_display = ["name_fr", "name_en", "category", "ticket_prefix", "active"]
     list_filter = ["active"]
     search_fields = ["name_fr", "name_en"]
-    filter_horizontal = ["offices"]
     inlines = [StandardInline]
     prepopulated_fields = {"slug": ["name_fr"]}
 

@@ -1,6 +1,8 @@
 """The Django admin, opened to agency administrators and scoped to their own agency."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accueil.core.events import record_event
@@ -25,6 +27,8 @@ class AgencyScopedAdmin(admin.ModelAdmin):
     """
 
     agency_path = "agency"
+    # Plain checkboxes: Django's filter_horizontal widget fails axe (aria-prohibited-attr).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def _is_operator(self, request):
         return request.user.is_superuser
@@ -91,6 +95,7 @@ class AgencyScopedAdmin(admin.ModelAdmin):
 
 class ScopedInline(admin.TabularInline):
     extra = 0
+    formfield_overrides = AgencyScopedAdmin.formfield_overrides
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,105 @@
+"""axe-core on every page, in French and in English, anonymous and signed in.
+
+Pages are found by following links from the home and staff pages, so a new page is checked as
+soon as something links to it; the route list makes sure no route is left unreached.
+"""
+
+import json
+import re
+from collections import deque
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import sign_in
+
+ROUTES = json.loads((Path(__file__).parents[1] / "route-list.json").read_text())
+# Routes that are not pages to look at: actions (POST) and machine endpoints.
+NOT_PAGES = {"logout", "revoke-token", "healthz", "readyz"}
+BLOCKING = {"serious", "critical"}
+axe = Axe()
+
+
+def crawl(page, base, starts, allowed):
+    """Breadth-first over same-site links whose path matches ``allowed``."""
+    seen, queue, found = set(), deque(starts), []
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        found.append((path, violations(page)))
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+            target = urlparse(urljoin(base + path, href))
+            if target.netloc == urlparse(base).netloc and allowed(target.path):
+                queue.append(target.path)
+    return found
+
+
+def violations(page):
+    results = axe.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def route_regex(route):
+    pattern = re.sub(r"<uuid:\w+>", "[0-9a-f-]{36}", route.replace("<lang>", "(fr|en)"))
+    return re.compile("^/" + pattern + "$")
+
+
+def assert_every_route_reached(paths, access_prefix):
+    for row in ROUTES:
+        if row["name"] in NOT_PAGES or not row["access"].startswith(access_prefix):
+            continue
+        regex = route_regex(row["route"])
+        for language in ("fr", "en"):
+            assert any(regex.match(p) and p.startswith(f"/{language}/") for p in paths), (
+                f"no link reaches {row['route']} in {language}"
+            )
+
+
+def test_public_pages_have_no_serious_accessibility_violation(page, server):
+    def public(path):
+        return path.startswith(("/fr/", "/en/")) and "/admin/" not in path and "/staff/" not in path
+
+    found = crawl(page, server, ["/fr/", "/en/", "/fr/login/", "/en/login/"], public)
+    assert_every_route_reached([p for p, _ in found], "public")
+    problems = {path: v for path, v in found if v}
+    assert problems == {}, json.dumps(problems, indent=2, ensure_ascii=False)
+
+
+def test_staff_pages_have_no_serious_accessibility_violation(page, server):
+    sign_in(page, server, "admin")
+    found = crawl(
+        page, server, ["/fr/staff/", "/en/staff/"], lambda p: p.startswith(("/fr/staff/", "/en/staff/"))
+    )
+    assert_every_route_reached([p for p, _ in found], "staff")
+    problems = {path: v for path, v in found if v}
+    assert problems == {}, json.dumps(problems, indent=2, ensure_ascii=False)
+
+
+def test_error_pages_and_lockout_have_no_serious_violation(page, server):
+    for language in ("fr", "en"):
+        response = page.goto(f"{server}/{language}/nowhere/")
+        assert response.status == 404
+        assert page.locator("html").get_attribute("lang") == language
+        assert violations(page) == []
+
+
+def test_administration_pages_have_no_serious_accessibility_violation(page, server):
+    """The Django admin is where administrators edit hours, holidays and desks."""
+    sign_in(page, server, "admin")
+    admin_page = re.compile(r"^/(fr|en)/admin/\w+/\w+/(add/)?$")
+    found = crawl(
+        page, server, ["/fr/admin/", "/en/admin/"],
+        lambda p: admin_page.match(p) is not None and "/password/" not in p,
+    )
+    assert len(found) >= 2 + 2 * 7
+    problems = {path: v for path, v in found if v}
+    assert problems == {}, json.dumps(problems, indent=2, ensure_ascii=False)
