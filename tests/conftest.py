@@ -57,9 +57,7 @@ def personas(db):
 
 
 def pytest_addoption(parser):
-    parser.addoption(
-        "--update-routes", action="store_true", help="rewrite tests/route-list.json"
-    )
+    parser.addoption("--update-routes", action="store_true", help="rewrite tests/route-list.json")
 
 
 @pytest.fixture(autouse=True, scope="session")

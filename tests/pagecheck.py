@@ -1,4 +1,4 @@
-"""Checks every HTML page the test client renders: valid HTML, a title, the right lang, unique ids."""
+"""Checks every HTML page the test client renders: valid HTML, title, lang, unique ids."""
 
 from collections import Counter
 

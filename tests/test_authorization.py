@@ -18,7 +18,9 @@ from accueil.catalog.models import Category, Holiday
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
-STAFF_ROUTES = [(route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"]
+STAFF_ROUTES = [
+    (route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"
+]
 # Login logs name people across every agency: only platform operators (superusers) see them.
 OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog}
 PUBLIC_API = {("get", "/api/v1/offices"), ("get", "/api/v1/openapi.json")}
@@ -26,8 +28,12 @@ PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMI
 
 
 def fill(route, personas, token):
-    objects = {"office": personas.office.id, "service": personas.service.id, "token": token.id,
-               "desk": personas.desk.id}
+    objects = {
+        "office": personas.office.id,
+        "service": personas.service.id,
+        "token": token.id,
+        "desk": personas.desk.id,
+    }
 
     def value(match):
         return str(objects[match.group(1)])
@@ -125,12 +131,21 @@ def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, perso
 
 
 def admin_objects(personas, owner_token):
-    category = Category.objects.create(agency=personas.agency, slug="c", name_fr="Cat", name_en="Cat")
+    category = Category.objects.create(
+        agency=personas.agency, slug="c", name_fr="Cat", name_en="Cat"
+    )
     holiday = Holiday.objects.create(
         agency=personas.agency, date="2026-07-01", name_fr="Fête", name_en="Day"
     )
-    return [personas.agency, personas.office, personas.service, category, holiday,
-            personas.owner, owner_token]
+    return [
+        personas.agency,
+        personas.office,
+        personas.service,
+        category,
+        holiday,
+        personas.owner,
+        owner_token,
+    ]
 
 
 def admin_urls(obj):

@@ -11,7 +11,12 @@ def accueil(*args, env_overrides, cwd=None):
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-m", "accueil.cli", *args],
-        env=env, capture_output=True, text=True, timeout=120, cwd=cwd, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -25,8 +30,14 @@ def production_env(tmp_path):
 
 
 def test_production_passes_djangos_deployment_checks(tmp_path):
-    result = accueil("manage", "check", "--deploy", "--fail-level", "WARNING",
-                     env_overrides=production_env(tmp_path))
+    result = accueil(
+        "manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides=production_env(tmp_path),
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -40,8 +51,11 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_a_mistyped_value_stops_start_up_with_its_name(tmp_path):
-    result = accueil("manage", "check", env_overrides={
-        "ACCUEIL_DATA_DIR": str(tmp_path), "EMAIL_USE_TLS": "maybe"})
+    result = accueil(
+        "manage",
+        "check",
+        env_overrides={"ACCUEIL_DATA_DIR": str(tmp_path), "EMAIL_USE_TLS": "maybe"},
+    )
     assert result.returncode != 0
     assert "EMAIL_USE_TLS must be true or false" in result.stderr
 

@@ -50,7 +50,11 @@ def test_french_typography_uses_a_non_breaking_space(mark):
             for index, char in enumerate(visible):
                 if char != mark or index == 0:
                     continue
-                if mark == "%" and not visible[index - 1].isspace() and not visible[index - 1].isdigit():
+                if (
+                    mark == "%"
+                    and not visible[index - 1].isspace()
+                    and not visible[index - 1].isdigit()
+                ):
                     continue
                 if mark in ":;" and visible[index - 1].isdigit():
                     continue  # 09:00 or "16:30; sat": a time or an example of input, not prose
@@ -72,7 +76,10 @@ def test_compiled_catalogue_matches_the_source():
     for entry in french_entries():
         if entry.msgid_plural:
             for n, index in ((1, 0), (2, 1)):
-                assert compiled.ngettext(entry.msgid, entry.msgid_plural, n) == entry.msgstr_plural[index]
+                assert (
+                    compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                    == entry.msgstr_plural[index]
+                )
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, "run: make messages"
 
@@ -89,9 +96,7 @@ def test_catalogue_holds_every_string_of_the_code(tmp_path, monkeypatch):
     )
     monkeypatch.chdir(sources)
     with override_settings(LOCALE_PATHS=[sources / "locale"]):
-        call_command(
-            "makemessages", locale=["fr"], ignore_patterns=["migrations/*"], verbosity=0
-        )
+        call_command("makemessages", locale=["fr"], ignore_patterns=["migrations/*"], verbosity=0)
     extracted = {e.msgid for e in polib.pofile(str(sources / "locale/fr/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in french_entries()}
     assert extracted - committed == set(), "run: make messages, then translate"

@@ -35,6 +35,9 @@ def do_revoke_token(actor: Actor, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         record_event(
-            "api_token.revoked", token, actor=actor, agency=actor.user.agency,
+            "api_token.revoked",
+            token,
+            actor=actor,
+            agency=actor.user.agency,
             data={"key_id": token.key_id},
         )

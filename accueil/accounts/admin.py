@@ -16,9 +16,7 @@ class StaffAdmin(AgencyScopedAdmin, DjangoUserAdmin):
         (_("Person"), {"fields": ("first_name", "last_name", "email", "language")}),
         (_("Access"), {"fields": ("agency", "role", "offices", "is_active")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("username", "password1", "password2", "role", "agency")}),
-    )
+    add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "role", "agency")}),)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -135,6 +135,4 @@ class ApiToken(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return (
-            self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
-        )
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active

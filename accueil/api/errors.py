@@ -1,4 +1,4 @@
-"""Every API error has the contract's shape: {"error": {"code", "message"}}, in the caller's language."""
+"""API errors in the contract's shape: {"error": {"code", "message"}}, in the caller's language."""
 
 from http import HTTPStatus
 
@@ -26,7 +26,9 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def error_for_status(status: int, message: str | None = None) -> JsonResponse:
-    code, default = _messages().get(status, (HTTPStatus(status).phrase.lower().replace(" ", "_"), ""))
+    code, default = _messages().get(
+        status, (HTTPStatus(status).phrase.lower().replace(" ", "_"), "")
+    )
     return error_response(status, code, message or default)
 
 

@@ -14,7 +14,7 @@ from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
 api = NinjaAPI(
     title="Accueil API",
     version="1",
-    description="REST API of Accueil. Errors: {\"error\": {\"code\", \"message\"}}.",
+    description='REST API of Accueil. Errors: {"error": {"code", "message"}}.',
     urls_namespace="api",
     docs_url=None,
     openapi_url="/openapi.json",
@@ -98,8 +98,13 @@ def list_desks(request, office: UUID):
     ]
 
 
-@api.get("/me", response={200: MeOut, 401: ErrorOut}, auth=auth.agent, tags=["staff"],
-         summary="Who this token belongs to")
+@api.get(
+    "/me",
+    response={200: MeOut, 401: ErrorOut},
+    auth=auth.agent,
+    tags=["staff"],
+    summary="Who this token belongs to",
+)
 def me(request):
     actor = request.actor
     return {
@@ -109,5 +114,3 @@ def me(request):
         "offices": sorted(actor.office_ids, key=str) if actor.office_ids is not None else None,
         "via_token": actor.via_token,
     }
-
-

@@ -256,9 +256,7 @@ def create_demo() -> Agency:
         service.offices.set([offices[slug] for slug in spec["offices"]])
         service.standards.all().delete()
         ServiceStandard.objects.bulk_create(
-            ServiceStandard(
-                service=service, measure=m, threshold=t, unit=u, target_percent=p
-            )
+            ServiceStandard(service=service, measure=m, threshold=t, unit=u, target_percent=p)
             for m, t, u, p in spec["standards"]
         )
         services[spec["slug"]] = service

@@ -13,10 +13,24 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = [
-            "name_fr", "name_en", "category", "description_fr", "description_en",
-            "what_to_bring_fr", "what_to_bring_en", "eligibility_fr", "eligibility_en",
-            "fees_fr", "fees_en", "duration_fr", "duration_en", "channels", "offices",
-            "ticket_prefix", "retention_days", "active",
+            "name_fr",
+            "name_en",
+            "category",
+            "description_fr",
+            "description_en",
+            "what_to_bring_fr",
+            "what_to_bring_en",
+            "eligibility_fr",
+            "eligibility_en",
+            "fees_fr",
+            "fees_en",
+            "duration_fr",
+            "duration_en",
+            "channels",
+            "offices",
+            "ticket_prefix",
+            "retention_days",
+            "active",
         ]
         widgets = {"offices": forms.CheckboxSelectMultiple}
 
@@ -28,15 +42,25 @@ class ServiceForm(forms.ModelForm):
             agency_id=agency_id
         )
         for name, field in self.fields.items():
-            if name.endswith(("description_fr", "description_en", "_bring_fr", "_bring_en",
-                              "eligibility_fr", "eligibility_en")):
+            if name.endswith(
+                (
+                    "description_fr",
+                    "description_en",
+                    "_bring_fr",
+                    "_bring_en",
+                    "eligibility_fr",
+                    "eligibility_en",
+                )
+            ):
                 field.widget.attrs["rows"] = 3
 
 
 class OfficeForm(forms.ModelForm):
     hours = forms.CharField(
         label=_("Opening hours"),
-        help_text=_("Days and intervals, for example: mon-fri 08:30-12:00,13:00-16:30; sat 09:00-12:00"),
+        help_text=_(
+            "Days and intervals, for example: mon-fri 08:30-12:00,13:00-16:30; sat 09:00-12:00"
+        ),
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
 

@@ -7,9 +7,8 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accueil.lib.businesstime import BusinessCalendar
 
@@ -251,9 +250,7 @@ class Service(Bilingual, models.Model):
         verbose_name_plural = _("services")
         ordering = ["name_fr"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "slug"], name="service_slug_unique_in_agency"
-            )
+            models.UniqueConstraint(fields=["agency", "slug"], name="service_slug_unique_in_agency")
         ]
 
     def __str__(self) -> str:
@@ -325,7 +322,9 @@ class ServiceStandard(models.Model):
 class Desk(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="desks")
-    label = models.CharField(_("label"), max_length=40, help_text=_("Shown on the display, e.g. 4."))
+    label = models.CharField(
+        _("label"), max_length=40, help_text=_("Shown on the display, e.g. 4.")
+    )
     services = models.ManyToManyField(
         Service, related_name="desks", blank=True, verbose_name=_("services served")
     )

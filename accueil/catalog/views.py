@@ -31,11 +31,10 @@ def settings_home(request):
 def edit_service(request, service):
     service = access_service(request.actor, service)
     form = ServiceForm(request.POST or None, instance=service)
-    if request.method == "POST":
-        if form.is_valid():
-            actions.do_update_service(request.actor, form)
-            messages.success(request, _("The service was saved."))
-            return redirect("catalog:settings")
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_service(request.actor, form)
+        messages.success(request, _("The service was saved."))
+        return redirect("catalog:settings")
     status = 400 if form.errors else 200
     return render(request, "catalog/edit.html", {"form": form, "object": service}, status=status)
 
@@ -45,10 +44,9 @@ def edit_service(request, service):
 def edit_office(request, office):
     office = access_office(request.actor, office)
     form = OfficeForm(request.POST or None, instance=office)
-    if request.method == "POST":
-        if form.is_valid():
-            actions.do_update_office(request.actor, form)
-            messages.success(request, _("The office was saved."))
-            return redirect("catalog:settings")
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_office(request.actor, form)
+        messages.success(request, _("The office was saved."))
+        return redirect("catalog:settings")
     status = 400 if form.errors else 200
     return render(request, "catalog/edit.html", {"form": form, "object": office}, status=status)

@@ -100,7 +100,9 @@ class ScopedInline(admin.TabularInline):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and not request.user.is_superuser:
-            field.queryset = AgencyScopedAdmin._scope_choices(self, request, db_field, field.queryset)
+            field.queryset = AgencyScopedAdmin._scope_choices(
+                self, request, db_field, field.queryset
+            )
         return field
 
     def _is_operator(self, request):

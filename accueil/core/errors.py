@@ -5,7 +5,6 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 
-
 def _page(request, status, title, message):
     context = {"title": title, "message": message, "status": status}
     return HttpResponse(render_to_string("error.html", context, request=request), status=status)
@@ -29,6 +28,8 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return _page(
-        request, 500, _("Something went wrong"),
+        request,
+        500,
+        _("Something went wrong"),
         _("The error has been recorded. Please try again in a moment."),
     )

@@ -79,7 +79,5 @@ def readyz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as error:  # noqa: BLE001 - any failure means not ready
-        return JsonResponse(
-            {"status": "unavailable", "database": type(error).__name__}, status=503
-        )
+        return JsonResponse({"status": "unavailable", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})

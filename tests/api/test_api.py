@@ -66,7 +66,9 @@ def test_an_agent_scoped_to_one_office_cannot_see_another(client, personas):
 
 def test_errors_follow_the_contract_shape_in_the_callers_language(client, personas):
     headers = bearer(personas.owner)
-    french = client.get("/api/v1/offices/not-a-uuid/desks", headers={**headers, "accept-language": "fr"})
+    french = client.get(
+        "/api/v1/offices/not-a-uuid/desks", headers={**headers, "accept-language": "fr"}
+    )
     assert french.status_code == 400
     body = french.json()
     assert body["error"]["code"] == "invalid"

@@ -1,4 +1,4 @@
-"""A real server (``accueil serve`` on a demo database) and Debian's Chromium driven by Playwright."""
+"""A real server (`accueil serve` on a demo database) and Debian's Chromium under Playwright."""
 
 import os
 import shutil
@@ -13,8 +13,14 @@ import pytest
 
 CHROMIUM = os.environ.get("ACCUEIL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 DEMO_PASSWORD = "accueil-demo-2026"
 
@@ -31,8 +37,13 @@ def _free_port() -> int:
 
 
 def _accueil(*args, env):
-    subprocess.run([sys.executable, "-m", "accueil.cli", *args], env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "accueil.cli", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +57,9 @@ def server(tmp_path_factory):
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

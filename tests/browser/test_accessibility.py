@@ -32,7 +32,9 @@ def crawl(page, base, starts, allowed):
         response = page.goto(base + path)
         assert response is not None and response.status == 200, path
         found.append((path, violations(page)))
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        for href in page.eval_on_selector_all(
+            "a[href]", "els => els.map(e => e.getAttribute('href'))"
+        ):
             target = urlparse(urljoin(base + path, href))
             if target.netloc == urlparse(base).netloc and allowed(target.path):
                 queue.append(target.path)
@@ -77,7 +79,10 @@ def test_public_pages_have_no_serious_accessibility_violation(page, server):
 def test_staff_pages_have_no_serious_accessibility_violation(page, server):
     sign_in(page, server, "admin")
     found = crawl(
-        page, server, ["/fr/staff/", "/en/staff/"], lambda p: p.startswith(("/fr/staff/", "/en/staff/"))
+        page,
+        server,
+        ["/fr/staff/", "/en/staff/"],
+        lambda p: p.startswith(("/fr/staff/", "/en/staff/")),
     )
     assert_every_route_reached([p for p, _ in found], "staff")
     problems = {path: v for path, v in found if v}
@@ -97,7 +102,9 @@ def test_administration_pages_have_no_serious_accessibility_violation(page, serv
     sign_in(page, server, "admin")
     admin_page = re.compile(r"^/(fr|en)/admin/\w+/\w+/(add/)?$")
     found = crawl(
-        page, server, ["/fr/admin/", "/en/admin/"],
+        page,
+        server,
+        ["/fr/admin/", "/en/admin/"],
         lambda p: admin_page.match(p) is not None and "/password/" not in p,
     )
     assert len(found) >= 2 + 2 * 7

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 from django.core.management import call_command
 
 from accueil.accounts.models import User
-from accueil.catalog.models import Closure, Holiday, Office, Service, ServiceStandard
 from accueil.catalog.demo import DEMO_PASSWORD
+from accueil.catalog.models import Closure, Holiday, Office, Service, ServiceStandard
 
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -34,15 +34,22 @@ def test_demo_staff_can_sign_in(client, db):
 
 def test_office_calendar_knows_hours_holidays_and_closures(personas):
     office = personas.office
-    Holiday.objects.create(agency=personas.agency, date=datetime(2026, 5, 18).date(),
-                           name_fr="Journée", name_en="Day")
-    Holiday.objects.create(agency=personas.agency, office=personas.other_office,
-                           date=datetime(2026, 5, 19).date(), name_fr="Local", name_en="Local")
+    Holiday.objects.create(
+        agency=personas.agency, date=datetime(2026, 5, 18).date(), name_fr="Journée", name_en="Day"
+    )
+    Holiday.objects.create(
+        agency=personas.agency,
+        office=personas.other_office,
+        date=datetime(2026, 5, 19).date(),
+        name_fr="Local",
+        name_en="Local",
+    )
     Closure.objects.create(
         office=office,
         starts_at=datetime(2026, 5, 20, 9, tzinfo=TORONTO),
         ends_at=datetime(2026, 5, 20, 13, tzinfo=TORONTO),
-        reason_fr="Travaux", reason_en="Works",
+        reason_fr="Travaux",
+        reason_en="Works",
     )
     calendar = Office.objects.get(pk=office.pk).calendar()
     friday = datetime(2026, 5, 15, 15, tzinfo=TORONTO)

@@ -11,12 +11,24 @@ def sign_in(client, username):
 
 def service_form(service, **changes):
     data = {
-        "name_fr": service.name_fr, "name_en": service.name_en, "category": "",
-        "description_fr": "", "description_en": "", "what_to_bring_fr": "",
-        "what_to_bring_en": "", "eligibility_fr": "", "eligibility_en": "", "fees_fr": "",
-        "fees_en": "", "duration_fr": "", "duration_en": "", "channels": ["in_person"],
-        "offices": [str(o.id) for o in service.offices.all()], "ticket_prefix": "B",
-        "retention_days": "365", "active": "on",
+        "name_fr": service.name_fr,
+        "name_en": service.name_en,
+        "category": "",
+        "description_fr": "",
+        "description_en": "",
+        "what_to_bring_fr": "",
+        "what_to_bring_en": "",
+        "eligibility_fr": "",
+        "eligibility_en": "",
+        "fees_fr": "",
+        "fees_en": "",
+        "duration_fr": "",
+        "duration_en": "",
+        "channels": ["in_person"],
+        "offices": [str(o.id) for o in service.offices.all()],
+        "ticket_prefix": "B",
+        "retention_days": "365",
+        "active": "on",
     }
     data.update(changes)
     return data
@@ -69,8 +81,13 @@ def test_an_admin_sets_opening_hours_in_the_compact_form(client, personas):
     url = f"/fr/staff/settings/offices/{office.id}/"
     assert "mon 09:00-17:00" in client.get(url).content.decode()
     data = {
-        "name_fr": office.name_fr, "name_en": office.name_en, "address": office.address,
-        "time_zone": "America/Regina", "phone": "", "email": "", "active": "on",
+        "name_fr": office.name_fr,
+        "name_en": office.name_en,
+        "address": office.address,
+        "time_zone": "America/Regina",
+        "phone": "",
+        "email": "",
+        "active": "on",
         "hours": "mon-fri 08:30-12:00,13:00-16:30; sat 09:00-12:00",
     }
     assert client.post(url, data).status_code == 302
@@ -86,8 +103,14 @@ def test_unreadable_hours_and_unknown_zones_are_refused(client, personas):
     office = personas.office
     url = f"/fr/staff/settings/offices/{office.id}/"
     data = {
-        "name_fr": office.name_fr, "name_en": office.name_en, "address": "", "phone": "",
-        "email": "", "active": "on", "time_zone": "Mars/Olympus", "hours": "lundi 9h à 17h",
+        "name_fr": office.name_fr,
+        "name_en": office.name_en,
+        "address": "",
+        "phone": "",
+        "email": "",
+        "active": "on",
+        "time_zone": "Mars/Olympus",
+        "hours": "lundi 9h à 17h",
     }
     response = client.post(url, data)
     assert response.status_code == 400

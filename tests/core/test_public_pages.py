@@ -42,7 +42,9 @@ def test_inactive_offices_and_services_are_not_public(client, db):
 
 def test_service_page_states_standards_with_french_typography(client, db):
     service = ServiceFactory(what_to_bring_fr="Une pièce d’identité", fees_fr="10 $")
-    StandardFactory(service=service, measure="wait", threshold=15, unit="minutes", target_percent=80)
+    StandardFactory(
+        service=service, measure="wait", threshold=15, unit="minutes", target_percent=80
+    )
     StandardFactory(
         service=service, measure="resolution", threshold=1, unit="business_days", target_percent=90
     )
@@ -73,7 +75,9 @@ def test_language_switch_points_to_the_same_page_in_the_other_language(client, d
     assert f'href="/en/services/{service.id}/" lang="en"' in page
 
 
-def test_home_page_query_count_does_not_grow_with_offices(client, demo, django_assert_max_num_queries):
+def test_home_page_query_count_does_not_grow_with_offices(
+    client, demo, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(8):
         client.get("/fr/")
     for _ in range(5):

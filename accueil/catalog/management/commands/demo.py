@@ -16,7 +16,11 @@ class Command(BaseCommand):
         if settings.PRODUCTION and not force:
             raise CommandError("the demo has known passwords; use --force to create it anyway")
         agency = create_demo()
-        self.stdout.write(self.style.SUCCESS(f"Demo agency ready: {agency.name_fr} / {agency.name_en}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo agency ready: {agency.name_fr} / {agency.name_en}")
+        )
         self.stdout.write(f"Staff sign-in / Connexion du personnel: {settings.SITE_URL}/fr/login/")
         for username, role, *_ in STAFF:
-            self.stdout.write(f"  {username:<11} {role:<11} password / mot de passe: {DEMO_PASSWORD}")
+            self.stdout.write(
+                f"  {username:<11} {role:<11} password / mot de passe: {DEMO_PASSWORD}"
+            )
