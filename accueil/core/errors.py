@@ -33,3 +33,12 @@ def server_error(request):
         _("Something went wrong"),
         _("The error has been recorded. Please try again in a moment."),
     )
+
+
+def csrf_failure(request, reason=""):
+    return _page(
+        request,
+        403,
+        _("Form expired"),
+        _("This form was open too long or came from another site. Reload the page and try again."),
+    )

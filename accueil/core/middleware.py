@@ -61,3 +61,24 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = "5"
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte is never part of real input; refuse it before any form echoes it back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            fields = request.POST
+        else:
+            fields = request.GET
+        if any("\x00" in value for values in fields.lists() for value in values[1]):
+            from accueil.core.errors import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)

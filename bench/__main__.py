@@ -1,0 +1,208 @@
+"""`make bench`: measure on this machine and append the figures to docs/performance.md.
+
+Everything runs on loopback against a real `accueil serve`; every loop is bounded.
+"""
+
+import datetime as dt
+import http.client
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "docs" / "performance.md"
+POSTGRES = os.environ.get(
+    "ACCUEIL_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/accueil_bench"
+)
+REQUESTS_PER_CLIENT = 300
+CLIENTS = 8
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {cpu}, {memory:.0f} GiB, Python {platform.python_version()}"
+
+
+def bench_business_time() -> str:
+    from accueil.lib.businesstime import BusinessCalendar, parse_weekly
+
+    zone = ZoneInfo("America/Toronto")
+    calendar = BusinessCalendar(
+        zone,
+        parse_weekly("mon-fri 08:30-12:00,13:00-16:30"),
+        holidays=frozenset({dt.date(2026, 5, 18), dt.date(2026, 7, 1)}),
+    )
+    start = dt.datetime(2026, 3, 6, 15, tzinfo=zone)
+    count = 20_000
+    began = time.perf_counter()
+    for i in range(count):
+        calendar.add(start + dt.timedelta(minutes=i % 600), dt.timedelta(hours=8 + i % 80))
+    per_second = count / (time.perf_counter() - began)
+    return f"| business time: `add` of 8–88 business hours | {per_second:,.0f} per second |"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres", connect_timeout=3
+        ).close()
+        return True
+    except Exception:  # noqa: BLE001 - no PostgreSQL means we skip that half
+        return False
+
+
+def recreate_database(name: str) -> None:
+    import psycopg
+
+    dsn = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    run = [sys.executable, "-m", "accueil.cli"]
+    subprocess.run([*run, "manage", "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*run, "demo"], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [*run, "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/readyz", timeout=1).close()  # noqa: S310
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def load(base: str, path: str) -> tuple[float, list[float]]:
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        mine = []
+        for _ in range(REQUESTS_PER_CLIENT):
+            began = time.perf_counter()
+            connection.request("GET", path, headers={"Accept-Language": "fr"})
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - began)
+            if response.status != 200:
+                errors.append(f"{path}: {response.status}")
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise RuntimeError(errors[:3])
+    return len(latencies) / elapsed, latencies
+
+
+def row(database: str, path: str, rate: float, latencies: list[float], rss: float) -> str:
+    q = statistics.quantiles(latencies, n=100)
+    return (
+        f"| {database} | `GET {path}` | {rate:,.0f} | {q[49] * 1000:.1f} | "
+        f"{q[94] * 1000:.1f} | {q[98] * 1000:.1f} | {rss:.0f} |"
+    )
+
+
+def bench_http() -> list[str]:
+    rows = []
+    databases = [("SQLite", None)]
+    if postgres_available():
+        databases.append(("PostgreSQL", POSTGRES))
+    for name, url in databases:
+        with tempfile.TemporaryDirectory() as data_dir:
+            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+            env.update({"ACCUEIL_ENV": "test", "ACCUEIL_DATA_DIR": data_dir})
+            if url:
+                recreate_database("accueil_bench")
+                env["DATABASE_URL"] = url
+            server, base = start_server(env)
+            try:
+                for path in ("/api/v1/offices", "/fr/", "/healthz"):
+                    load(base, path)  # warm up connections and caches
+                    rate, latencies = load(base, path)
+                    rows.append(row(name, path, rate, latencies, peak_rss_mib(server.pid)))
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    return rows
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"\n## {today}\n",
+        f"- machine: {machine()}",
+        "- command: `make bench` (bench/__main__.py)",
+        f"- HTTP: one `accueil serve` process (uvicorn, ASGI), demo data, {CLIENTS} keep-alive "
+        f"clients × {REQUESTS_PER_CLIENT} requests on loopback, after one warm-up round\n",
+        "| what | figure |",
+        "|---|---|",
+        bench_business_time(),
+        "",
+        "| database | request | requests/s | p50 ms | p95 ms | p99 ms | server peak RSS MiB |",
+        "|---|---|---|---|---|---|---|",
+        *bench_http(),
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not REPORT.exists():
+        REPORT.write_text("# Performance\n\nFigures appended by `make bench`, newest last.\n")
+    with REPORT.open("a", encoding="utf-8") as report:
+        report.write(text)
+
+
+if __name__ == "__main__":
+    main()
