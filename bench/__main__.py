@@ -23,7 +23,7 @@ REPORT = ROOT / "docs" / "performance.md"
 POSTGRES = os.environ.get(
     "ACCUEIL_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/accueil_bench"
 )
-REQUESTS_PER_CLIENT = 300
+REQUESTS_PER_CLIENT = 150
 CLIENTS = 8
 
 
@@ -114,7 +114,7 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def load(base: str, path: str) -> tuple[float, list[float]]:
+def load(base: str, path: str, per_client: int = REQUESTS_PER_CLIENT) -> tuple[float, list[float]]:
     host, port = base.removeprefix("http://").split(":")
     latencies: list[float] = []
     lock = threading.Lock()
@@ -123,7 +123,7 @@ def load(base: str, path: str) -> tuple[float, list[float]]:
     def client() -> None:
         connection = http.client.HTTPConnection(host, int(port), timeout=10)
         mine = []
-        for _ in range(REQUESTS_PER_CLIENT):
+        for _ in range(per_client):
             began = time.perf_counter()
             connection.request("GET", path, headers={"Accept-Language": "fr"})
             response = connection.getresponse()
@@ -170,7 +170,7 @@ def bench_http() -> list[str]:
             server, base = start_server(env)
             try:
                 for path in ("/api/v1/offices", "/fr/", "/healthz"):
-                    load(base, path)  # warm up connections and caches
+                    load(base, path, per_client=10)  # warm up connections and caches
                     rate, latencies = load(base, path)
                     rows.append(row(name, path, rate, latencies, peak_rss_mib(server.pid)))
             finally:
@@ -186,8 +186,9 @@ def main() -> None:
         f"\n## {today}\n",
         f"- machine: {machine()}",
         "- command: `make bench` (bench/__main__.py)",
-        f"- HTTP: one `accueil serve` process (uvicorn, ASGI), demo data, {CLIENTS} keep-alive "
-        f"clients × {REQUESTS_PER_CLIENT} requests on loopback, after one warm-up round\n",
+        "- HTTP: one `accueil serve` process (uvicorn + a2wsgi thread pool), demo data, "
+        f"{CLIENTS} keep-alive clients × {REQUESTS_PER_CLIENT} requests on loopback, "
+        "after a short warm-up\n",
         "| what | figure |",
         "|---|---|",
         bench_business_time(),

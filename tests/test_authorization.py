@@ -198,3 +198,33 @@ def test_agency_admin_manages_their_own_agency(client, personas, owner_token):
         assert client.get(change).status_code == 200, change
     form = client.get(admin_urls(personas.service)[1]).content.decode()
     assert personas.stranger_office.name_fr not in form  # choices are scoped too
+
+
+def test_admin_changes_to_inlines_are_recorded_as_events(client, personas):
+    from accueil.core.events import events_for
+
+    sign_in(client, personas.admin)
+    url = admin_urls(personas.office)[1]
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["active"] = "on"
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        prefix = formset.formset.prefix
+        for name in management.fields:
+            data[f"{prefix}-{name}"] = management[name].value()
+        for index, inline_form in enumerate(formset.formset.forms):
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                if value is not None and value is not False:
+                    data[f"{prefix}-{index}-{name}"] = (
+                        [str(v) for v in value] if isinstance(value, list) else str(value)
+                    )
+    data["opening_hours-0-closes"] = "16:00"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    event = events_for(personas.office).get()
+    assert event.verb == "office.updated"
+    assert event.data["inlines"] == ["openinghours"]
+    assert event.agency == personas.agency

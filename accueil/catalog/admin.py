@@ -25,10 +25,12 @@ class AgencyAdmin(AgencyScopedAdmin):
     agency_path = "id"
     list_display = ["name_fr", "name_en", "slug"]
 
+    # Agencies are created and removed by platform operators only.
     def has_add_permission(self, request):
         return request.user.is_superuser
 
-    has_delete_permission = lambda self, request, obj=None: request.user.is_superuser  # noqa: E731
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(models.Office)

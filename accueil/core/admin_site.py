@@ -8,6 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from accueil.core.events import record_event
 
 
+def _agency_of(obj):
+    """The agency an admin-edited object belongs to, for its event."""
+    if obj._meta.model_name == "agency":
+        return obj
+    for path in ("agency", "office", "service", "user"):
+        owner = getattr(obj, path, None)
+        if owner is not None and path != "agency":
+            return _agency_of(owner)
+        if owner is not None:
+            return owner
+    return None
+
+
 class AccueilAdminSite(admin.AdminSite):
     site_header = _("Accueil administration")
     site_title = _("Accueil administration")
@@ -85,11 +98,22 @@ class AgencyScopedAdmin(admin.ModelAdmin):
         if not self._is_operator(request) and self.agency_path == "agency":
             obj.agency_id = request.user.agency_id
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # After the inlines are saved, so one event names every part that changed.
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        changed_inlines = sorted(
+            formset.model._meta.model_name for formset in formsets if formset.has_changed()
+        )
         verb = f"{obj._meta.model_name}.{'updated' if change else 'created'}"
-        record_event(verb, obj, actor=request.user, data={"fields": form.changed_data})
+        data = {"fields": form.changed_data, "inlines": changed_inlines}
+        record_event(verb, obj, actor=request.user, data=data, agency=_agency_of(obj))
 
     def delete_model(self, request, obj):
-        record_event(f"{obj._meta.model_name}.deleted", obj, actor=request.user)
+        record_event(
+            f"{obj._meta.model_name}.deleted", obj, actor=request.user, agency=_agency_of(obj)
+        )
         super().delete_model(request, obj)
 
 
