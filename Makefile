@@ -20,7 +20,7 @@ setup-dev:
 
 run: setup ## set up, migrate, create the demo agency and serve it on http://$(HOST):$(PORT)/
 	$(BIN)/accueil manage migrate --noinput -v0
-	$(BIN)/accueil demo
+	ACCUEIL_SITE_URL=http://$(HOST):$(PORT) $(BIN)/accueil demo
 	$(BIN)/accueil serve --host $(HOST) --port $(PORT)
 
 test: setup-dev ## run the whole suite: SQLite, PostgreSQL, browser
