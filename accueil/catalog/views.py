@@ -26,27 +26,28 @@ def settings_home(request):
     return render(request, "catalog/settings_home.html", context)
 
 
+def _edit(request, obj, form_class, save, saved_message):
+    """Show a settings form; on a valid POST, save through the action and go back."""
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        save(request.actor, form)
+        messages.success(request, saved_message)
+        return redirect("catalog:settings")
+    status = 400 if form.errors else 200
+    return render(request, "catalog/edit.html", {"form": form, "object": obj}, status=status)
+
+
 @staff_required("admin")
 @require_http_methods(["GET", "POST"])
 def edit_service(request, service):
     service = access_service(request.actor, service)
-    form = ServiceForm(request.POST or None, instance=service)
-    if request.method == "POST" and form.is_valid():
-        actions.do_update_service(request.actor, form)
-        messages.success(request, _("The service was saved."))
-        return redirect("catalog:settings")
-    status = 400 if form.errors else 200
-    return render(request, "catalog/edit.html", {"form": form, "object": service}, status=status)
+    return _edit(
+        request, service, ServiceForm, actions.do_update_service, _("The service was saved.")
+    )
 
 
 @staff_required("admin")
 @require_http_methods(["GET", "POST"])
 def edit_office(request, office):
     office = access_office(request.actor, office)
-    form = OfficeForm(request.POST or None, instance=office)
-    if request.method == "POST" and form.is_valid():
-        actions.do_update_office(request.actor, form)
-        messages.success(request, _("The office was saved."))
-        return redirect("catalog:settings")
-    status = 400 if form.errors else 200
-    return render(request, "catalog/edit.html", {"form": form, "object": office}, status=status)
+    return _edit(request, office, OfficeForm, actions.do_update_office, _("The office was saved."))
