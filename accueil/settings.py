@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accueil.core",
     "accueil.accounts",
     "accueil.catalog",
+    "accueil.notify",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,13 @@ TEMPLATES = [
 # -- database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL is set -------------------
 
 DATABASE_URL = env_str("DATABASE_URL")
+SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout
+    # instead of failing with "database is locked" half-way through a transaction.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -110,15 +118,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "accueil.sqlite3",
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy
-                # timeout instead of failing with "database is locked" half-way through.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            # A file, not memory, so that worker processes started by tests share it.
+            "TEST": {"NAME": DATA_DIR / "test-accueil.sqlite3"},
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- accounts and authentication --------------------------------------------------------------
@@ -252,6 +258,15 @@ LOGGING = {
         "axes": {"level": "ERROR"},  # its warnings name the username
     },
 }
+
+# -- outbox (notify) --------------------------------------------------------------------------
+
+# A claimed message not finished within the lease goes back to the queue (its worker died).
+OUTBOX_LEASE_SECONDS = env_int("ACCUEIL_OUTBOX_LEASE_SECONDS", 60, minimum=1)
+OUTBOX_MAX_ATTEMPTS = env_int("ACCUEIL_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+OUTBOX_RETRY_BASE_SECONDS = env_int("ACCUEIL_OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
+OUTBOX_RETRY_CAP_SECONDS = env_int("ACCUEIL_OUTBOX_RETRY_CAP_SECONDS", 3600, minimum=1)
+OUTBOX_BATCH = env_int("ACCUEIL_OUTBOX_BATCH", 50, minimum=1)
 
 # -- API --------------------------------------------------------------------------------------
 

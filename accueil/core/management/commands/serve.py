@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from accueil.core.housekeeping import run_forever
+from accueil.core.worker import run_worker
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if embedded and not no_worker:
             stop = threading.Event()
             threading.Thread(
-                target=run_forever, args=(60.0, stop), name="accueil-worker", daemon=True
+                target=run_worker, args=(stop,), name="accueil-worker", daemon=True
             ).start()
         self.stdout.write(f"Accueil on http://{host}:{port}/  (database: {connection.vendor})")
         uvicorn.run(

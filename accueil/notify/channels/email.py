@@ -1,0 +1,55 @@
+"""Email over SMTP, configured by Django's own settings (EMAIL_HOST, EMAIL_PORT, …)."""
+
+import smtplib
+import socket
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from accueil.notify.channels import PermanentFailure, TemporaryFailure
+
+
+class EmailChannel:
+    def __init__(self):
+        self.connection = None
+
+    def _connection(self):
+        if self.connection is None:
+            self.connection = get_connection(fail_silently=False)
+            self.connection.open()
+        return self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
+
+    def send(self, message) -> str:
+        if any(ch in message.subject for ch in "\r\n"):
+            raise PermanentFailure("line break in the subject")
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={"Message-ID": message.message_id, "Content-Language": message.language},
+        )
+        try:
+            self._connection().send_messages([email])
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = {code for code, _ in error.recipients.values()}
+            self.close()
+            if all(400 <= code < 500 for code in codes):
+                raise TemporaryFailure(f"recipient deferred {sorted(codes)}") from None
+            raise PermanentFailure(f"recipient refused {sorted(codes)}") from None
+        except smtplib.SMTPResponseException as error:
+            self.close()
+            if 400 <= error.smtp_code < 500:
+                raise TemporaryFailure(f"SMTP {error.smtp_code}") from None
+            raise PermanentFailure(f"SMTP {error.smtp_code}") from None
+        except (smtplib.SMTPException, socket.error, TimeoutError) as error:
+            self.close()
+            raise TemporaryFailure(type(error).__name__) from None
+        return message.message_id

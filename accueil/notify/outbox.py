@@ -1,0 +1,140 @@
+"""Enqueue, claim, deliver, retry: the life of an outbox row.
+
+Claiming is one conditional UPDATE (``… WHERE id IN (…) AND status = 'queued'``) stamped with
+a fresh claim token. On PostgreSQL a second worker's UPDATE waits on the row locks and then
+re-checks the status, so it claims nothing twice; SQLite serialises writers. Either way no
+message goes to two workers, without relying on SELECT … FOR UPDATE (which SQLite ignores).
+"""
+
+import logging
+import random
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from accueil.notify.channels import PermanentFailure, TemporaryFailure, channel_for
+from accueil.notify.models import Message, Status
+
+logger = logging.getLogger("accueil.notify")
+
+
+def enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    idempotency_key: str,
+    subject: str = "",
+    body: str = "",
+    language: str = "fr",
+    template: str = "",
+    agency=None,
+    send_at=None,
+) -> Message:
+    """Add a message to the outbox, inside the caller's transaction.
+
+    The same ``idempotency_key`` always yields the same row, so a retried request or a
+    double-submitted form never sends twice.
+    """
+    message, _created = Message.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "channel": channel,
+            "recipient": recipient,
+            "subject": subject,
+            "body": body,
+            "language": language,
+            "template": template,
+            "agency": agency,
+            "next_attempt_at": send_at or timezone.now(),
+        },
+    )
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter, capped: 30 s, 1 min, 2 min, … up to one hour."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    capped = min(base, settings.OUTBOX_RETRY_CAP_SECONDS)
+    return timedelta(seconds=capped * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+
+
+def recover_expired_leases(now=None) -> int:
+    """Rows a crashed worker had claimed go back to the queue once their lease has passed."""
+    now = now or timezone.now()
+    return Message.objects.filter(status=Status.SENDING, lease_until__lt=now).update(
+        status=Status.QUEUED, claim_token=None, lease_until=None, next_attempt_at=now
+    )
+
+
+def claim(limit: int = 50, now=None) -> list[Message]:
+    now = now or timezone.now()
+    due = Message.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now)
+    ids = list(due.order_by("next_attempt_at").values_list("id", flat=True)[:limit])
+    if not ids:
+        return []
+    token = uuid.uuid4()
+    Message.objects.filter(id__in=ids, status=Status.QUEUED).update(
+        status=Status.SENDING,
+        claim_token=token,
+        lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
+    )
+    return list(Message.objects.filter(claim_token=token, status=Status.SENDING))
+
+
+def _finish(message: Message, **fields) -> bool:
+    """Record an outcome, only if this worker still holds the claim."""
+    updated = Message.objects.filter(
+        id=message.id, claim_token=message.claim_token, status=Status.SENDING
+    ).update(claim_token=None, lease_until=None, **fields)
+    return updated == 1
+
+
+def deliver(message: Message, channel) -> str:
+    """Send one claimed message and record what happened; returns the new status."""
+    try:
+        provider_id = channel.send(message)
+    except TemporaryFailure as error:
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _finish(message, status=Status.FAILED, error=f"gave up: {error}")
+            logger.warning("message %s failed after %s attempts", message.id, message.attempts)
+            return Status.FAILED
+        _finish(
+            message,
+            status=Status.QUEUED,
+            error=str(error),
+            next_attempt_at=timezone.now() + retry_delay(message.attempts),
+        )
+        return Status.QUEUED
+    except PermanentFailure as error:
+        _finish(message, status=Status.FAILED, error=str(error))
+        logger.warning("message %s failed: %s", message.id, error)
+        return Status.FAILED
+    _finish(message, status=Status.SENT, provider_id=provider_id, sent_at=timezone.now(), error="")
+    return Status.SENT
+
+
+def run_batch(limit: int = 50) -> int:
+    """Claim and deliver one batch; returns how many messages were handled."""
+    recover_expired_leases()
+    messages = claim(limit)
+    by_channel = defaultdict(list)
+    for message in messages:
+        by_channel[message.channel].append(message)
+    for name, group in by_channel.items():
+        try:
+            channel = channel_for(name)
+        except PermanentFailure as error:
+            for message in group:
+                _finish(message, status=Status.FAILED, error=str(error))
+            continue
+        try:
+            for message in group:
+                deliver(message, channel)
+        finally:
+            channel.close()
+    return len(messages)
