@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+
 def run_housekeeping() -> dict[str, int]:
     from axes.models import AccessAttempt
 

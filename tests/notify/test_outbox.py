@@ -140,8 +140,13 @@ def test_a_crashed_workers_claim_returns_to_the_queue_after_its_lease(db, smtp_s
 def test_two_workers_never_send_a_message_twice(smtp_server, settings):
     settings.OUTBOX_BATCH = 10
     Message.objects.bulk_create(
-        Message(channel="email", recipient=f"p{i}@example.ca", idempotency_key=f"two:{i}",
-                subject="s", body="b")
+        Message(
+            channel="email",
+            recipient=f"p{i}@example.ca",
+            idempotency_key=f"two:{i}",
+            subject="s",
+            body="b",
+        )
         for i in range(300)
     )
     errors = []

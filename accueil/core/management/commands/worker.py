@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, poll=1.0, **options):
         if once:
-            self.stdout.write(f"outbox: {drain_outbox()} messages; housekeeping: {run_housekeeping()}")
+            self.stdout.write(
+                f"outbox: {drain_outbox()} messages; housekeeping: {run_housekeeping()}"
+            )
             return
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
