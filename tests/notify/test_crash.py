@@ -79,7 +79,11 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_each_message_once
         before = sent_count()
         worker = start_worker(smtp_server.port, tmp_path)
         # Kill at a random moment once it is sending, so the kill lands mid-batch.
-        wait_for(lambda: sent_count() > before or worker.poll() is not None, 60, "sending")
+        wait_for(
+            lambda before=before, worker=worker: sent_count() > before or worker.poll() is not None,
+            60,
+            "sending",
+        )
         assert worker.poll() is None, worker.stderr.read().decode()
         time.sleep(chance.uniform(0, 0.15))
         worker.send_signal(signal.SIGKILL)

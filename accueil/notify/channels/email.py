@@ -1,7 +1,6 @@
 """Email over SMTP, configured by Django's own settings (EMAIL_HOST, EMAIL_PORT, …)."""
 
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -49,7 +48,7 @@ class EmailChannel:
             if 400 <= error.smtp_code < 500:
                 raise TemporaryFailure(f"SMTP {error.smtp_code}") from None
             raise PermanentFailure(f"SMTP {error.smtp_code}") from None
-        except (smtplib.SMTPException, socket.error, TimeoutError) as error:
+        except (OSError, smtplib.SMTPException) as error:  # refused, reset, timed out
             self.close()
             raise TemporaryFailure(type(error).__name__) from None
         return message.message_id
