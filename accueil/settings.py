@@ -256,6 +256,7 @@ LOGGING = {
         # The request logger prints URLs, which can hold tracking tokens: warnings only.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "ERROR"},  # its warnings name the username
+        "mail.log": {"level": "WARNING"},  # aiosmtpd (tests, bench) logs every recipient
     },
 }
 

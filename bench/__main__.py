@@ -5,6 +5,7 @@ Everything runs on loopback against a real `accueil serve`; every loop is bounde
 
 import datetime as dt
 import http.client
+import json
 import os
 import platform
 import socket
@@ -179,6 +180,36 @@ def bench_http() -> list[str]:
     return rows
 
 
+def bench_outbox() -> list[str]:
+    rows = []
+    databases = [("SQLite", None)]
+    if postgres_available():
+        databases.append(("PostgreSQL", POSTGRES))
+    for name, url in databases:
+        for workers in (1, 2):
+            with tempfile.TemporaryDirectory() as data_dir:
+                env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+                env.update({"ACCUEIL_ENV": "test", "ACCUEIL_DATA_DIR": data_dir})
+                if url:
+                    recreate_database("accueil_bench")
+                    env["DATABASE_URL"] = url
+                result = subprocess.run(
+                    [sys.executable, "-m", "bench.outbox", str(workers)],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                )
+                figures = json.loads(result.stdout.strip().splitlines()[-1])
+                rate = figures["messages"] / figures["seconds"]
+                rows.append(
+                    f"| {name} | {workers} | {figures['messages']:,} | {rate:,.0f} | "
+                    f"{figures['received']:,} |"
+                )
+    return rows
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -196,6 +227,13 @@ def main() -> None:
         "| database | request | requests/s | p50 ms | p95 ms | p99 ms | server peak RSS MiB |",
         "|---|---|---|---|---|---|---|",
         *bench_http(),
+        "",
+        "Outbox: messages queued, then N `accueil worker` processes send them to a local",
+        "SMTP server (aiosmtpd); time from starting the workers (start-up included) to the",
+        "last row marked sent.\n",
+        "| database | workers | emails | emails/s | received by SMTP |",
+        "|---|---|---|---|---|",
+        *bench_outbox(),
     ]
     text = "\n".join(lines) + "\n"
     print(text)
