@@ -5,11 +5,17 @@ nothing and a commit always sends. Workers claim rows with a conditional UPDATE 
 which ignores SELECT … FOR UPDATE, and on PostgreSQL), send, and record the outcome.
 """
 
+import ipaddress
+import secrets
 import uuid
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accueil.lib.netguard import BlockedDestination, check_url
 
 
 class Channel(models.TextChoices):
@@ -71,3 +77,57 @@ class Message(models.Model):
     def message_id(self) -> str:
         """An RFC 5322 Message-ID that is the same on every attempt."""
         return f"<{uuid.uuid5(uuid.NAMESPACE_URL, self.idempotency_key)}@accueil>"
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """An agency system that receives signed JSON notices (HMAC-SHA256)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    # A CharField with a URL validator: the admin form then never guesses a scheme.
+    url = models.CharField(
+        _("address"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    secret = models.CharField(_("signing secret"), max_length=100, default=_new_secret)
+    allowed_networks = models.CharField(
+        _("private networks allowed"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Only for systems inside your network, e.g. 10.1.0.0/16. "
+            "Leave empty: private and local addresses are refused."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allow_list(self) -> list[str]:
+        return [item.strip() for item in self.allowed_networks.split(",") if item.strip()]
+
+    def clean(self) -> None:
+        try:
+            for network in self.allow_list():
+                ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValidationError(
+                {"allowed_networks": _("Write networks like 10.1.0.0/16, separated by commas.")}
+            ) from None
+        try:
+            check_url(self.url, allow=self.allow_list())
+        except BlockedDestination as error:
+            raise ValidationError(
+                {"url": _("This address cannot receive notices: %(reason)s.")},
+                params={"reason": str(error)},
+            ) from None

@@ -19,6 +19,7 @@ class PermanentFailure(Exception):
 REGISTRY = {
     "email": "accueil.notify.channels.email.EmailChannel",
     "console": "accueil.notify.channels.console.ConsoleChannel",
+    "webhook": "accueil.notify.channels.webhook.WebhookChannel",
 }
 
 

@@ -1,0 +1,49 @@
+"""Signed JSON notices to agency systems.
+
+Header ``X-Accueil-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` with the
+endpoint's secret; receivers check it and reject old timestamps. ``X-Accueil-Message`` carries
+the message id, the same on every retry, so a receiver can ignore a repeat.
+"""
+
+import hashlib
+import hmac
+import time
+
+from accueil.lib.netguard import BlockedDestination, post
+from accueil.notify.channels import PermanentFailure, TemporaryFailure
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    signed = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+class WebhookChannel:
+    def send(self, message) -> str:
+        from accueil.notify.models import WebhookEndpoint
+
+        endpoint = WebhookEndpoint.objects.filter(id=message.recipient, active=True).first()
+        if endpoint is None:
+            raise PermanentFailure("webhook endpoint missing or inactive")
+        body = message.body.encode()
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Accueil-Webhook/1",
+            "X-Accueil-Message": str(message.id),
+            "X-Accueil-Signature": f"t={timestamp},v1={signature(endpoint.secret, timestamp, body)}",
+        }
+        try:
+            status = post(endpoint.url, body, headers, allow=endpoint.allow_list())
+        except BlockedDestination as error:
+            raise PermanentFailure(f"blocked destination: {error}") from None
+        except OSError as error:
+            raise TemporaryFailure(type(error).__name__) from None
+        if 200 <= status < 300:
+            return f"http-{status}"
+        if status in (408, 425, 429) or status >= 500:
+            raise TemporaryFailure(f"HTTP {status}")
+        raise PermanentFailure(f"HTTP {status} (redirects are not followed)")
+
+    def close(self) -> None:
+        pass
