@@ -53,10 +53,7 @@ def is_public(address: IPAddress) -> bool:
 
 
 def _allowed(address: IPAddress, allow: Iterable[str]) -> bool:
-    for entry in allow:
-        if _unwrap(address) in ipaddress.ip_network(entry, strict=False):
-            return True
-    return False
+    return any(_unwrap(address) in ipaddress.ip_network(entry, strict=False) for entry in allow)
 
 
 def check_url(

@@ -27,11 +27,12 @@ class WebhookChannel:
             raise PermanentFailure("webhook endpoint missing or inactive")
         body = message.body.encode()
         timestamp = int(time.time())
+        signed = signature(endpoint.secret, timestamp, body)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Accueil-Webhook/1",
             "X-Accueil-Message": str(message.id),
-            "X-Accueil-Signature": f"t={timestamp},v1={signature(endpoint.secret, timestamp, body)}",
+            "X-Accueil-Signature": f"t={timestamp},v1={signed}",
         }
         try:
             status = post(endpoint.url, body, headers, allow=endpoint.allow_list())
