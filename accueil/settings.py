@@ -18,6 +18,7 @@ from accueil.lib.env import (
     env_list,
     env_str,
 )
+from accueil.lib.quiet import parse_window
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -268,6 +269,16 @@ OUTBOX_MAX_ATTEMPTS = env_int("ACCUEIL_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 OUTBOX_RETRY_BASE_SECONDS = env_int("ACCUEIL_OUTBOX_RETRY_BASE_SECONDS", 30, minimum=1)
 OUTBOX_RETRY_CAP_SECONDS = env_int("ACCUEIL_OUTBOX_RETRY_CAP_SECONDS", 3600, minimum=1)
 OUTBOX_BATCH = env_int("ACCUEIL_OUTBOX_BATCH", 50, minimum=1)
+# No SMS or email storms: at most this many messages an hour to one address; more wait.
+OUTBOX_PER_RECIPIENT_PER_HOUR = env_int("ACCUEIL_OUTBOX_PER_RECIPIENT_PER_HOUR", 6, minimum=1)
+# Proactive messages (reminders, campaigns) wait out these hours in the office's zone.
+QUIET_HOURS = env_str("ACCUEIL_QUIET_HOURS", "21:00-08:00")
+try:
+    parse_window(QUIET_HOURS)
+except ValueError as error:
+    raise ConfigurationError(f"ACCUEIL_QUIET_HOURS: {error}") from None
+# Message bodies are erased this many days after sending (GC Notify keeps 7).
+OUTBOX_BODY_RETENTION_DAYS = env_int("ACCUEIL_OUTBOX_BODY_RETENTION_DAYS", 7, minimum=1)
 
 # -- API --------------------------------------------------------------------------------------
 

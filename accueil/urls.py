@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.core.urls")),
     path("", include("accueil.accounts.urls")),
     path("", include("accueil.catalog.urls")),
+    path("", include("accueil.notify.urls")),
     path("admin/", admin.site.urls),
 )
 

@@ -1,5 +1,7 @@
 """Periodic work that keeps the database tidy: expired sessions and old login failures."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -13,4 +15,17 @@ def run_housekeeping() -> dict[str, int]:
     attempts, _ = AccessAttempt.objects.filter(
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
-    return {"sessions": sessions, "login_attempts": attempts}
+    bodies = erase_old_message_bodies(now)
+    return {"sessions": sessions, "login_attempts": attempts, "message_bodies": bodies}
+
+
+def erase_old_message_bodies(now) -> int:
+    """What a message said is kept only for a short while; that it was sent stays."""
+    from accueil.notify.models import Message
+
+    cutoff = now - timedelta(days=settings.OUTBOX_BODY_RETENTION_DAYS)
+    return (
+        Message.objects.filter(sent_at__lt=cutoff)
+        .exclude(body="", subject="")
+        .update(body="", subject="")
+    )

@@ -5,6 +5,7 @@ nothing and a commit always sends. Workers claim rows with a conditional UPDATE 
 which ignores SELECT … FOR UPDATE, and on PostgreSQL), send, and record the outcome.
 """
 
+import hashlib
 import ipaddress
 import secrets
 import uuid
@@ -31,6 +32,7 @@ class Status(models.TextChoices):
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+    DROPPED = "dropped", _("Not sent")  # opted out, or no longer needed at send time
 
 
 class Message(models.Model):
@@ -60,6 +62,13 @@ class Message(models.Model):
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Proactive messages (reminders, campaigns) wait out quiet hours in this zone and carry
+    # an unsubscribe link; replies to something the person just did do not.
+    proactive = models.BooleanField(_("proactive"), default=False)
+    time_zone = models.CharField(max_length=64, default="America/Toronto")
+    # Why the message exists ("visit", "<uuid>"): re-checked at send time, dropped if gone.
+    reason_type = models.CharField(max_length=40, blank=True)
+    reason_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -131,3 +140,49 @@ class WebhookEndpoint(models.Model):
                 {"url": _("This address cannot receive notices: %(reason)s.")},
                 params={"reason": str(error)},
             ) from None
+
+
+def normalise_address(channel: str, address: str) -> str:
+    address = address.strip()
+    if channel == Channel.SMS:
+        return "+" + "".join(ch for ch in address if ch.isdigit())
+    return address.lower()
+
+
+def address_digest(channel: str, address: str) -> str:
+    """Opt-outs keep a digest, not the address: the list itself holds no contact details."""
+    return hashlib.sha256(f"{channel}:{normalise_address(channel, address)}".encode()).hexdigest()
+
+
+class OptOut(models.Model):
+    """Someone asked not to receive messages on a channel (STOP, ARRÊT, unsubscribe link)."""
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    address_digest = models.CharField(max_length=64)
+    source = models.CharField(_("how"), max_length=40)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("opt-out")
+        verbose_name_plural = _("opt-outs")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address_digest"], name="one_opt_out")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.address_digest[:12]}"
+
+    @classmethod
+    def record(cls, channel: str, address: str, source: str) -> "OptOut":
+        opt_out, _created = cls.objects.get_or_create(
+            channel=channel,
+            address_digest=address_digest(channel, address),
+            defaults={"source": source},
+        )
+        return opt_out
+
+    @classmethod
+    def applies(cls, channel: str, address: str) -> bool:
+        return cls.objects.filter(
+            channel=channel, address_digest=address_digest(channel, address)
+        ).exists()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accueil.notify.channels import PermanentFailure, TemporaryFailure, channel_for
 from accueil.notify.models import Message, Status
+from accueil.notify.policy import decide
 
 logger = logging.getLogger("accueil.notify")
 
@@ -33,6 +34,9 @@ def enqueue(
     template: str = "",
     agency=None,
     send_at=None,
+    proactive: bool = False,
+    time_zone: str = "",
+    reason: tuple[str, str] = ("", ""),
 ) -> Message:
     """Add a message to the outbox, inside the caller's transaction.
 
@@ -50,6 +54,10 @@ def enqueue(
             "template": template,
             "agency": agency,
             "next_attempt_at": send_at or timezone.now(),
+            "proactive": proactive,
+            "time_zone": time_zone or settings.TIME_ZONE,
+            "reason_type": reason[0],
+            "reason_id": str(reason[1]),
         },
     )
     return message
@@ -96,6 +104,20 @@ def _finish(message: Message, **fields) -> bool:
 
 def deliver(message: Message, channel) -> str:
     """Send one claimed message and record what happened; returns the new status."""
+    decision = decide(message, timezone.now())
+    if decision.action == "drop":
+        _finish(message, status=Status.DROPPED, error=decision.reason)
+        return Status.DROPPED
+    if decision.action == "postpone":
+        # Waiting is not a failed attempt.
+        _finish(
+            message,
+            status=Status.QUEUED,
+            error=decision.reason,
+            next_attempt_at=decision.until,
+            attempts=F("attempts") - 1,
+        )
+        return Status.QUEUED
     try:
         provider_id = channel.send(message)
     except TemporaryFailure as error:

@@ -15,8 +15,9 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import sign_in
 
 ROUTES = json.loads((Path(__file__).parents[1] / "route-list.json").read_text())
-# Routes that are not pages to look at: actions (POST) and machine endpoints.
-NOT_PAGES = {"logout", "revoke-token", "healthz", "readyz"}
+# Routes that are not pages to look at: actions (POST) and machine endpoints; and pages reached
+# from a message rather than a link, which have their own test below.
+NOT_PAGES = {"logout", "revoke-token", "healthz", "readyz", "unsubscribe"}
 BLOCKING = {"serious", "critical"}
 axe = Axe()
 
@@ -110,3 +111,19 @@ def test_administration_pages_have_no_serious_accessibility_violation(page, serv
     assert len(found) >= 2 + 2 * 7
     problems = {path: v for path, v in found if v}
     assert problems == {}, json.dumps(problems, indent=2, ensure_ascii=False)
+
+
+def test_unsubscribe_page_from_an_email_works_and_is_accessible(page, server):
+    from accueil.notify.unsubscribe import token_for
+
+    token = token_for("email", "camille@example.ca")
+    for language, button, done in (
+        ("fr", "Arrêter les rappels", "C’est fait."),
+        ("en", "Stop the reminders", "Done."),
+    ):
+        page.goto(f"{server}/{language}/unsubscribe/{token}/")
+        assert violations(page) == []
+        page.get_by_role("button", name=button).click()
+        page.wait_for_load_state()
+        assert done in page.locator("main").inner_text()
+        assert violations(page) == []

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from accueil.notify.channels import PermanentFailure, TemporaryFailure
+from accueil.notify.unsubscribe import unsubscribe_url
 
 
 class EmailChannel:
@@ -28,12 +29,17 @@ class EmailChannel:
     def send(self, message) -> str:
         if any(ch in message.subject for ch in "\r\n"):
             raise PermanentFailure("line break in the subject")
+        headers = {"Message-ID": message.message_id, "Content-Language": message.language}
+        if message.proactive:
+            link = unsubscribe_url("email", message.recipient, message.language)
+            headers["List-Unsubscribe"] = f"<{link}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email = EmailMessage(
             subject=message.subject,
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
-            headers={"Message-ID": message.message_id, "Content-Language": message.language},
+            headers=headers,
         )
         try:
             self._connection().send_messages([email])
