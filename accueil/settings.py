@@ -280,6 +280,14 @@ except ValueError as error:
 # Message bodies are erased this many days after sending (GC Notify keeps 7).
 OUTBOX_BODY_RETENTION_DAYS = env_int("ACCUEIL_OUTBOX_BODY_RETENTION_DAYS", 7, minimum=1)
 
+# -- SMS provider (Twilio's Messages API shape) ------------------------------------------------
+
+SMS_API_URL = env_str("SMS_API_URL")  # e.g. https://api.twilio.com; empty: SMS waits, unsent
+SMS_ACCOUNT_ID = env_str("SMS_ACCOUNT_ID")
+SMS_AUTH_TOKEN = env_str("SMS_AUTH_TOKEN")
+SMS_FROM = env_str("SMS_FROM")
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 3, minimum=1)
+
 # -- API --------------------------------------------------------------------------------------
 
 NINJA_PAGINATION_PER_PAGE = 100

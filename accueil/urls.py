@@ -4,11 +4,14 @@ from django.urls import include, path
 
 from accueil.api.v1 import api
 from accueil.core import views as core_views
+from accueil.notify import sms_hooks
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("api/v1/", api.urls),
+    path("notify/sms/status", sms_hooks.status, name="sms-status"),
+    path("notify/sms/inbound", sms_hooks.inbound, name="sms-inbound"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("accueil.core.urls")),

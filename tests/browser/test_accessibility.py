@@ -17,7 +17,15 @@ from tests.browser.conftest import sign_in
 ROUTES = json.loads((Path(__file__).parents[1] / "route-list.json").read_text())
 # Routes that are not pages to look at: actions (POST) and machine endpoints; and pages reached
 # from a message rather than a link, which have their own test below.
-NOT_PAGES = {"logout", "revoke-token", "healthz", "readyz", "unsubscribe"}
+NOT_PAGES = {
+    "logout",
+    "revoke-token",
+    "healthz",
+    "readyz",
+    "sms-status",
+    "sms-inbound",
+    "unsubscribe",
+}
 BLOCKING = {"serious", "critical"}
 axe = Axe()
 

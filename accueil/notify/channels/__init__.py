@@ -20,6 +20,7 @@ REGISTRY = {
     "email": "accueil.notify.channels.email.EmailChannel",
     "console": "accueil.notify.channels.console.ConsoleChannel",
     "webhook": "accueil.notify.channels.webhook.WebhookChannel",
+    "sms": "accueil.notify.channels.sms.SmsChannel",
 }
 
 
