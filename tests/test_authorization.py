@@ -15,6 +15,7 @@ from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
 from accueil.catalog.models import Category, Holiday
+from accueil.notify.models import Message, OptOut, Template, WebhookEndpoint
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
@@ -22,7 +23,7 @@ STAFF_ROUTES = [
     (route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"
 ]
 # Login logs name people across every agency: only platform operators (superusers) see them.
-OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog}
+OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut}
 PUBLIC_API = {("get", "/api/v1/offices"), ("get", "/api/v1/openapi.json")}
 PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMIN: "admin"}
 
@@ -33,12 +34,38 @@ def fill(route, personas, token):
         "service": personas.service.id,
         "token": token.id,
         "desk": personas.desk.id,
+        "message": agency_message(personas).id,
+        "template": agency_template(personas).id,
     }
 
     def value(match):
         return str(objects[match.group(1)])
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route.replace("<lang>", "fr"))
+
+
+def agency_message(personas):
+    message, _ = Message.objects.get_or_create(
+        idempotency_key="authz",
+        defaults={
+            "channel": "email",
+            "recipient": "a@example.ca",
+            "agency": personas.agency,
+            "status": "failed",
+        },
+    )
+    return message
+
+
+def agency_template(personas):
+    template, _ = Template.objects.get_or_create(
+        agency=personas.agency,
+        key="visit.called",
+        channel="sms",
+        language="fr",
+        defaults={"body": "((ticket))"},
+    )
+    return template
 
 
 def sign_in(client, user):
@@ -137,6 +164,9 @@ def admin_objects(personas, owner_token):
     holiday = Holiday.objects.create(
         agency=personas.agency, date="2026-07-01", name_fr="Fête", name_en="Day"
     )
+    webhook = WebhookEndpoint.objects.create(
+        agency=personas.agency, name="Permis", url="https://hooks.example.ca/in"
+    )
     return [
         personas.agency,
         personas.office,
@@ -145,6 +175,9 @@ def admin_objects(personas, owner_token):
         holiday,
         personas.owner,
         owner_token,
+        agency_message(personas),
+        agency_template(personas),
+        webhook,
     ]
 
 

@@ -16,6 +16,7 @@ from accueil.catalog.models import (
     ServiceStandard,
 )
 from accueil.lib.businesstime import parse_weekly
+from accueil.notify.templates_text import load_files
 
 DEMO_PASSWORD = "accueil-demo-2026"  # noqa: S105 - printed on purpose; refused in production
 
@@ -270,6 +271,7 @@ def create_demo() -> Agency:
         Holiday.objects.update_or_create(
             agency=agency, office=None, date=day, defaults={"name_fr": name_fr, "name_en": name_en}
         )
+    load_files()  # the default wording of messages, FR and EN
     for username, role, first, last, office_slugs in STAFF:
         user, created = User.objects.get_or_create(
             username=username,

@@ -57,6 +57,7 @@ def staff_home(request):
         "offices": offices_for(actor).prefetch_related("desks"),
         "service_count": services_for(actor).count(),
         "can_configure": actor.has_role("admin"),
+        "can_supervise": actor.has_role("supervisor"),
     }
     return render(request, "core/staff_home.html", context)
 

@@ -190,3 +190,46 @@ class OptOut(models.Model):
         return cls.objects.filter(
             channel=channel, address_digest=address_digest(channel, address)
         ).exists()
+
+
+class Template(models.Model):
+    """Wording of one message, per agency (or the platform default), channel and language."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        "catalog.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the default used by every agency that has not written its own."),
+    )
+    key = models.CharField(_("event"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("fr", "Français"), ("en", "English")]
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["key", "channel", "language"]
+        # Two partial constraints rather than nulls_distinct, which SQLite lacks.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "key", "channel", "language"],
+                name="one_agency_template",
+                condition=models.Q(agency__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["key", "channel", "language"],
+                name="one_default_template",
+                condition=models.Q(agency__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.channel}, {self.language})"

@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from accueil.core.admin_site import AgencyScopedAdmin
+from accueil.notify.models import Message, OptOut, Template, WebhookEndpoint
+
+
+@admin.register(Message)
+class MessageAdmin(AgencyScopedAdmin):
+    list_display = ["created_at", "channel", "template", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel"]
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # messages are written by actions, never by hand
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(AgencyScopedAdmin):
+    list_display = ["name", "url", "active"]
+    readonly_fields = ["secret"]
+
+
+@admin.register(Template)
+class TemplateAdmin(AgencyScopedAdmin):
+    list_display = ["key", "channel", "language", "updated_at"]
+    list_filter = ["channel", "language"]
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    """Opt-outs span agencies (a person stops all reminders): platform operators only."""
+
+    list_display = ["channel", "source", "created_at"]
+    readonly_fields = ["channel", "address_digest", "source", "created_at"]
