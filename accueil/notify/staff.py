@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accueil.accounts.access import staff_required
 from accueil.core.events import record_event
 from accueil.notify.models import Message, Status, Template
-from accueil.notify.templates_text import MissingValue, placeholders, render as render_text
+from accueil.notify.templates_text import MissingValue, placeholders
+from accueil.notify.templates_text import render as render_text
 
 SAMPLE_VALUES = {
     "name": "Camille Tremblay",
