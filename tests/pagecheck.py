@@ -44,6 +44,7 @@ class CheckingClient(Client):
             and response.status_code in CHECKED_STATUSES
             and not getattr(response, "streaming", False)
             and "/admin/" not in path  # Django's own admin templates are not ours to fix
+            and "HTTP_HX_REQUEST" not in request  # htmx fragments are parts of a page
         ):
             check_page(path, response.content.decode())
         return response

@@ -1,4 +1,4 @@
-"""The background worker: sends the outbox continuously and tidies up every minute.
+"""The background worker: sends the outbox, imports campaigns, and tidies up every minute.
 
 `accueil worker` runs it; `accueil serve` runs it in a thread on the embedded SQLite default.
 Several workers may run at once: the outbox never hands one message to two of them.
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from accueil.core.housekeeping import run_housekeeping
+from accueil.notify.campaigns import run_imports
 from accueil.notify.outbox import run_batch
 
 logger = logging.getLogger("accueil.worker")
@@ -32,7 +33,7 @@ def run_worker(stop: threading.Event, poll: float = 1.0, housekeeping_every: flo
         close_old_connections()
         handled = 0
         try:
-            handled = run_batch(settings.OUTBOX_BATCH)
+            handled = run_batch(settings.OUTBOX_BATCH) + run_imports()
             if time.monotonic() >= next_housekeeping:
                 removed = run_housekeeping()
                 if any(removed.values()):

@@ -6,3 +6,7 @@ class NotifyConfig(AppConfig):
     name = "accueil.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # Send-time checks register themselves on import.
+        from accueil.notify import campaigns  # noqa: F401

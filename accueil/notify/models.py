@@ -233,3 +233,45 @@ class Template(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.channel}, {self.language})"
+
+
+class Campaign(models.Model):
+    """A CSV import of documents about to expire, each row becoming a scheduled reminder."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    days_ahead = models.PositiveSmallIntegerField(_("days before expiry"), default=30)
+    time_zone = models.CharField(max_length=64, default="America/Toronto")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The uploaded file, erased once imported: the reminders hold what they need.
+    source = models.TextField(blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    accepted_rows = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(default=list, blank=True)  # [{"line": 3, "reason": "..."}]
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
