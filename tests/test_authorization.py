@@ -15,7 +15,14 @@ from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
 from accueil.catalog.models import Category, Holiday
-from accueil.notify.models import Campaign, Message, OptOut, Template, WebhookEndpoint
+from accueil.notify.models import (
+    Campaign,
+    Consent,
+    Message,
+    OptOut,
+    Template,
+    WebhookEndpoint,
+)
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
@@ -23,7 +30,7 @@ STAFF_ROUTES = [
     (route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"
 ]
 # Login logs name people across every agency: only platform operators (superusers) see them.
-OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut}
+OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent}
 PUBLIC_API = {("get", "/api/v1/offices"), ("get", "/api/v1/openapi.json")}
 PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMIN: "admin"}
 

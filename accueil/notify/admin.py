@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accueil.core.admin_site import AgencyScopedAdmin
-from accueil.notify.models import Message, OptOut, Template, WebhookEndpoint
+from accueil.notify.models import Consent, Message, OptOut, Template, WebhookEndpoint
 
 
 @admin.register(Message)
@@ -32,3 +32,11 @@ class OptOutAdmin(admin.ModelAdmin):
 
     list_display = ["channel", "source", "created_at"]
     readonly_fields = ["channel", "address_digest", "source", "created_at"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Like opt-outs, consents belong to the person, not an agency: operators only."""
+
+    list_display = ["channel", "purpose", "source", "created_at"]
+    readonly_fields = ["channel", "address_digest", "purpose", "source", "created_at"]

@@ -69,6 +69,8 @@ class Message(models.Model):
     # Why the message exists ("visit", "<uuid>"): re-checked at send time, dropped if gone.
     reason_type = models.CharField(max_length=40, blank=True)
     reason_id = models.CharField(max_length=64, blank=True)
+    # Messages about the same thing ("case:DEM-2026-0001") share a thread in mail clients.
+    thread = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -86,6 +88,11 @@ class Message(models.Model):
     def message_id(self) -> str:
         """An RFC 5322 Message-ID that is the same on every attempt."""
         return f"<{uuid.uuid5(uuid.NAMESPACE_URL, self.idempotency_key)}@accueil>"
+
+    @property
+    def thread_id(self) -> str:
+        """The Message-ID every message of the thread refers to (In-Reply-To, References)."""
+        return f"<{uuid.uuid5(uuid.NAMESPACE_URL, 'thread:' + self.thread)}@accueil>"
 
 
 def _new_secret() -> str:
@@ -275,3 +282,30 @@ class Campaign(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class Consent(models.Model):
+    """A person agreed to receive messages on a channel, for a purpose: when, and how."""
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    address_digest = models.CharField(max_length=64)
+    purpose = models.CharField(_("purpose"), max_length=60)  # "visit notices", "reminders"
+    source = models.CharField(_("how"), max_length=60)  # "kiosk check-in", "web form"
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["channel", "address_digest"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.purpose}"
+
+    @classmethod
+    def record(cls, channel: str, address: str, purpose: str, source: str) -> "Consent":
+        """Recording consent also lifts an earlier opt-out: the person asked again."""
+        digest = address_digest(channel, address)
+        OptOut.objects.filter(channel=channel, address_digest=digest).delete()
+        return cls.objects.create(
+            channel=channel, address_digest=digest, purpose=purpose, source=source
+        )

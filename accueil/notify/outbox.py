@@ -37,6 +37,7 @@ def enqueue(
     proactive: bool = False,
     time_zone: str = "",
     reason: tuple[str, str] = ("", ""),
+    thread: str = "",
 ) -> Message:
     """Add a message to the outbox, inside the caller's transaction.
 
@@ -58,6 +59,7 @@ def enqueue(
             "time_zone": time_zone or settings.TIME_ZONE,
             "reason_type": reason[0],
             "reason_id": str(reason[1]),
+            "thread": thread,
         },
     )
     return message

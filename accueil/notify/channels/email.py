@@ -30,6 +30,8 @@ class EmailChannel:
         if any(ch in message.subject for ch in "\r\n"):
             raise PermanentFailure("line break in the subject")
         headers = {"Message-ID": message.message_id, "Content-Language": message.language}
+        if message.thread:
+            headers["In-Reply-To"] = headers["References"] = message.thread_id
         if message.proactive:
             link = unsubscribe_url("email", message.recipient, message.language)
             headers["List-Unsubscribe"] = f"<{link}>"
