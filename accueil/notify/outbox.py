@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accueil.notify.channels import PermanentFailure, TemporaryFailure, channel_for
 from accueil.notify.models import Message, Status
-from accueil.notify.policy import decide
+from accueil.notify.policy import BatchPolicy
 
 logger = logging.getLogger("accueil.notify")
 
@@ -104,9 +104,10 @@ def _finish(message: Message, **fields) -> bool:
     return updated == 1
 
 
-def deliver(message: Message, channel) -> str:
+def deliver(message: Message, channel, policy: BatchPolicy | None = None) -> str:
     """Send one claimed message and record what happened; returns the new status."""
-    decision = decide(message, timezone.now())
+    policy = policy or BatchPolicy([message], timezone.now())
+    decision = policy.decide(message)
     if decision.action == "drop":
         _finish(message, status=Status.DROPPED, error=decision.reason)
         return Status.DROPPED
@@ -146,6 +147,7 @@ def run_batch(limit: int = 50) -> int:
     """Claim and deliver one batch; returns how many messages were handled."""
     recover_expired_leases()
     messages = claim(limit)
+    policy = BatchPolicy(messages, timezone.now()) if messages else None
     by_channel = defaultdict(list)
     for message in messages:
         by_channel[message.channel].append(message)
@@ -158,7 +160,7 @@ def run_batch(limit: int = 50) -> int:
             continue
         try:
             for message in group:
-                deliver(message, channel)
+                deliver(message, channel, policy)
         finally:
             channel.close()
     return len(messages)
