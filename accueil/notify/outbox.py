@@ -106,6 +106,9 @@ def _finish(message: Message, **fields) -> bool:
 
 def deliver(message: Message, channel, policy: BatchPolicy | None = None) -> str:
     """Send one claimed message and record what happened; returns the new status."""
+    if message.lease_until is not None and timezone.now() >= message.lease_until:
+        # A slow batch outlived its lease: the row may already be another worker's.
+        return Status.SENDING
     policy = policy or BatchPolicy([message], timezone.now())
     decision = policy.decide(message)
     if decision.action == "drop":

@@ -169,3 +169,14 @@ def test_two_workers_never_send_a_message_twice(smtp_server, settings):
     ids = smtp_server.message_ids()
     assert len(ids) == 300 and len(set(ids)) == 300
     assert Message.objects.filter(status=Status.SENT).count() == 300
+
+
+def test_a_worker_does_not_send_once_its_lease_has_lapsed(db, smtp_server):
+    from accueil.notify.channels.email import EmailChannel
+    from accueil.notify.outbox import claim, deliver
+
+    email("lease")
+    [message] = claim()
+    message.lease_until = timezone.now() - timedelta(seconds=1)  # the batch was too slow
+    assert deliver(message, EmailChannel()) == Status.SENDING
+    assert smtp_server.messages == []
