@@ -156,57 +156,54 @@ def row(database: str, path: str, rate: float, latencies: list[float], rss: floa
     )
 
 
-def bench_http() -> list[str]:
-    rows = []
+def fresh_databases(configurations=(None,)):
+    """Yield ``(name, configuration, env)``: each run gets an empty SQLite or PostgreSQL."""
     databases = [("SQLite", None)]
     if postgres_available():
         databases.append(("PostgreSQL", POSTGRES))
     for name, url in databases:
-        with tempfile.TemporaryDirectory() as data_dir:
-            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-            env.update({"ACCUEIL_ENV": "test", "ACCUEIL_DATA_DIR": data_dir})
-            if url:
-                recreate_database("accueil_bench")
-                env["DATABASE_URL"] = url
-            server, base = start_server(env)
-            try:
-                for path in ("/api/v1/offices", "/fr/", "/healthz"):
-                    load(base, path, per_client=10)  # warm up connections and caches
-                    rate, latencies = load(base, path)
-                    rows.append(row(name, path, rate, latencies, peak_rss_mib(server.pid)))
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
-    return rows
-
-
-def bench_outbox() -> list[str]:
-    rows = []
-    databases = [("SQLite", None)]
-    if postgres_available():
-        databases.append(("PostgreSQL", POSTGRES))
-    for name, url in databases:
-        for workers in (1, 2):
+        for configuration in configurations:
             with tempfile.TemporaryDirectory() as data_dir:
                 env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
                 env.update({"ACCUEIL_ENV": "test", "ACCUEIL_DATA_DIR": data_dir})
                 if url:
                     recreate_database("accueil_bench")
                     env["DATABASE_URL"] = url
-                result = subprocess.run(
-                    [sys.executable, "-m", "bench.outbox", str(workers)],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                    cwd=ROOT,
-                )
-                figures = json.loads(result.stdout.strip().splitlines()[-1])
-                rate = figures["messages"] / figures["seconds"]
-                rows.append(
-                    f"| {name} | {workers} | {figures['messages']:,} | {rate:,.0f} | "
-                    f"{figures['received']:,} |"
-                )
+                yield name, configuration, env
+
+
+def bench_http() -> list[str]:
+    rows = []
+    for name, _, env in fresh_databases():
+        server, base = start_server(env)
+        try:
+            for path in ("/api/v1/offices", "/fr/", "/healthz"):
+                load(base, path, per_client=10)  # warm up connections and caches
+                rate, latencies = load(base, path)
+                rows.append(row(name, path, rate, latencies, peak_rss_mib(server.pid)))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return rows
+
+
+def bench_outbox() -> list[str]:
+    rows = []
+    for name, workers, env in fresh_databases(configurations=(1, 2)):
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.outbox", str(workers)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        rate = figures["messages"] / figures["seconds"]
+        rows.append(
+            f"| {name} | {workers} | {figures['messages']:,} | {rate:,.0f} | "
+            f"{figures['received']:,} |"
+        )
     return rows
 
 
