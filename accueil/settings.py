@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accueil.accounts",
     "accueil.catalog",
     "accueil.notify",
+    "accueil.queues",
 ]
 
 MIDDLEWARE = [

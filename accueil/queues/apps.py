@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QueuesConfig(AppConfig):
+    name = "accueil.queues"
+    label = "queues"
+    verbose_name = _("Queues")
