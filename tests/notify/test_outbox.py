@@ -180,3 +180,39 @@ def test_a_worker_does_not_send_once_its_lease_has_lapsed(db, smtp_server):
     message.lease_until = timezone.now() - timedelta(seconds=1)  # the batch was too slow
     assert deliver(message, EmailChannel()) == Status.SENDING
     assert smtp_server.messages == []
+
+
+def test_messages_about_one_case_share_a_thread(db, smtp_server):
+    first = email("t1", thread="case:DEM-1")
+    email("t2", thread="case:DEM-1")
+    drain_outbox()
+    one, two = smtp_server.messages
+    assert one["In-Reply-To"] == two["In-Reply-To"] == first.thread_id
+    assert one["References"] == first.thread_id
+    assert one["Message-ID"] != two["Message-ID"]
+
+
+def test_logs_never_hold_addresses_or_bodies(db, smtp_server, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    email("l1", recipient="refuse.camille@example.ca", subject="Secret subject", body="Secret")
+    email("l2", recipient="defer.camille@example.ca", subject="Secret subject", body="Secret")
+    enqueue(channel="webhook", recipient="00000000-0000-0000-0000-000000000000",
+            idempotency_key="l3", body='{"secret": 1}')
+    drain_outbox()
+    assert Message.objects.filter(status=Status.FAILED).count() == 2  # failures were logged
+    assert "failed" in caplog.text
+    assert "camille" not in caplog.text and "ecret" not in caplog.text
+
+
+def test_consent_is_recorded_and_lifts_an_earlier_opt_out(db):
+    from accueil.notify.models import Consent, OptOut, address_digest
+
+    OptOut.record("sms", "+15145550123", source="SMS STOP")
+    consent = Consent.record(
+        "sms", "+1 514 555 0123", purpose="visit notices", source="kiosk check-in"
+    )
+    assert not OptOut.applies("sms", "+15145550123")
+    assert consent.address_digest == address_digest("sms", "+15145550123")
+    assert "514" not in consent.address_digest
