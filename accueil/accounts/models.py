@@ -132,7 +132,3 @@ class ApiToken(models.Model):
         if token is None or not secrets.compare_digest(token.key_hash, _hash_secret(secret)):
             return None
         return token
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active

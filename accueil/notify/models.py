@@ -188,10 +188,6 @@ class OptOut(models.Model):
         )
         return opt_out
 
-    @staticmethod
-    def digest_for(channel: str, address: str) -> str:
-        return address_digest(channel, address)
-
     @classmethod
     def applies(cls, channel: str, address: str) -> bool:
         return cls.objects.filter(

@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accueil.accounts.access import public
-from accueil.notify.models import Channel, Message, OptOut, Status
+from accueil.notify.models import Channel, Message, OptOut, Status, address_digest
 
 STOP_WORDS = {"STOP", "ARRET", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "DESABONNER"}
 START_WORDS = {"START", "UNSTOP", "DEBUT", "REPRENDRE"}
@@ -79,6 +79,6 @@ def inbound(request):
         OptOut.record(Channel.SMS, sender, source="SMS " + word)
     elif word in START_WORDS:
         OptOut.objects.filter(
-            channel=Channel.SMS, address_digest=OptOut.digest_for(Channel.SMS, sender)
+            channel=Channel.SMS, address_digest=address_digest(Channel.SMS, sender)
         ).delete()
     return HttpResponse(EMPTY_REPLY, content_type="application/xml")
