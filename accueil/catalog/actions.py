@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accueil.accounts.access import Actor
-from accueil.catalog.models import Office, OpeningHours, Service
+from accueil.catalog.models import Office, Service
 from accueil.core.events import record_event
 
 
@@ -18,13 +18,7 @@ def do_update_office(actor: Actor, form) -> Office:
     """Save an office and replace its weekly opening hours."""
     with transaction.atomic():
         office = form.save()
-        weekly = form.cleaned_data["hours"]
-        office.opening_hours.all().delete()
-        OpeningHours.objects.bulk_create(
-            OpeningHours(office=office, weekday=day, opens=opens, closes=closes)
-            for day, intervals in weekly.items()
-            for opens, closes in intervals
-        )
+        office.set_weekly_hours(form.cleaned_data["hours"])
         changed = list(form.changed_data)
         record_event("office.updated", office, actor=actor, data={"fields": changed})
     return office

@@ -11,7 +11,6 @@ from accueil.catalog.models import (
     Desk,
     Holiday,
     Office,
-    OpeningHours,
     Service,
     ServiceStandard,
 )
@@ -230,12 +229,7 @@ def create_demo() -> Agency:
                 "time_zone": "America/Toronto",
             },
         )
-        office.opening_hours.all().delete()
-        OpeningHours.objects.bulk_create(
-            OpeningHours(office=office, weekday=day, opens=opens, closes=closes)
-            for day, intervals in parse_weekly(spec["hours"]).items()
-            for opens, closes in intervals
-        )
+        office.set_weekly_hours(parse_weekly(spec["hours"]))
         offices[spec["slug"]] = office
     categories = {}
     for position, (slug, name_fr, name_en) in enumerate(CATEGORIES):

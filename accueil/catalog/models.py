@@ -82,6 +82,15 @@ class Office(Bilingual, models.Model):
             weekly[row.weekday].append((row.opens, row.closes))
         return {day: tuple(intervals) for day, intervals in weekly.items()}
 
+    def set_weekly_hours(self, weekly: dict[int, tuple]) -> None:
+        """Replace the opening intervals with ``weekly`` (as from ``parse_weekly``)."""
+        self.opening_hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(office=self, weekday=day, opens=opens, closes=closes)
+            for day, intervals in weekly.items()
+            for opens, closes in intervals
+        )
+
     def calendar(self) -> BusinessCalendar:
         """The office's business calendar, for due times and service-standard clocks.
 

@@ -20,7 +20,7 @@ from accueil.catalog.forms import OfficeForm, ServiceForm
 @require_GET
 def settings_home(request):
     context = {
-        "offices": offices_for(request.actor).prefetch_related("opening_hours"),
+        "offices": offices_for(request.actor),
         "services": services_for(request.actor).prefetch_related("standards"),
     }
     return render(request, "catalog/settings_home.html", context)

@@ -21,6 +21,20 @@ def _agency_of(obj):
     return None
 
 
+def scope_choices(request, db_field, queryset):
+    """Choices in a form (foreign keys, many-to-many) limited to the user's agency."""
+    if request.user.is_superuser or queryset is None:
+        return queryset
+    model = db_field.related_model
+    if model._meta.model_name == "agency":
+        return queryset.filter(id=request.user.agency_id)
+    field_names = {field.name for field in model._meta.get_fields()}
+    for path in ("agency", "office__agency"):
+        if path.split("__")[0] in field_names:
+            return queryset.filter(**{path: request.user.agency_id})
+    return queryset
+
+
 class AccueilAdminSite(admin.AdminSite):
     site_header = _("Accueil administration")
     site_title = _("Accueil administration")
@@ -68,30 +82,16 @@ class AgencyScopedAdmin(admin.ModelAdmin):
             exclude.append("agency")
         return exclude
 
-    def _scope_choices(self, request, db_field, queryset):
-        if self._is_operator(request) or queryset is None:
-            return queryset
-        model = db_field.related_model
-        if model._meta.model_name == "agency":
-            return queryset.filter(id=request.user.agency_id)
-        for path in ("agency", "office__agency"):
-            try:
-                model._meta.get_field(path.split("__")[0])
-            except Exception:  # noqa: BLE001,S112 - the model has no such field
-                continue
-            return queryset.filter(**{path: request.user.agency_id})
-        return queryset
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None:
-            field.queryset = self._scope_choices(request, db_field, field.queryset)
+            field.queryset = scope_choices(request, db_field, field.queryset)
         return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None:
-            field.queryset = self._scope_choices(request, db_field, field.queryset)
+            field.queryset = scope_choices(request, db_field, field.queryset)
         return field
 
     def save_model(self, request, obj, form, change):
@@ -123,14 +123,9 @@ class ScopedInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is not None and not request.user.is_superuser:
-            field.queryset = AgencyScopedAdmin._scope_choices(
-                self, request, db_field, field.queryset
-            )
+        if field is not None:
+            field.queryset = scope_choices(request, db_field, field.queryset)
         return field
-
-    def _is_operator(self, request):
-        return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
         return self.admin_site.has_permission(request)

@@ -12,23 +12,15 @@ from accueil.catalog.models import Office, Service
 
 
 def _public_offices():
-    return (
-        Office.objects.filter(active=True)
-        .select_related("agency")
-        .prefetch_related(
-            "opening_hours", Prefetch("services", queryset=Service.objects.filter(active=True))
-        )
+    return Office.objects.filter(active=True).prefetch_related(
+        "opening_hours", Prefetch("services", queryset=Service.objects.filter(active=True))
     )
 
 
 @public
 @require_GET
 def home(request):
-    services = (
-        Service.objects.filter(active=True)
-        .select_related("category", "agency")
-        .prefetch_related("standards")
-    )
+    services = Service.objects.filter(active=True).select_related("category")
     return render(request, "core/home.html", {"offices": _public_offices(), "services": services})
 
 

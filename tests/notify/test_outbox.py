@@ -198,8 +198,12 @@ def test_logs_never_hold_addresses_or_bodies(db, smtp_server, caplog):
     caplog.set_level(logging.DEBUG)
     email("l1", recipient="refuse.camille@example.ca", subject="Secret subject", body="Secret")
     email("l2", recipient="defer.camille@example.ca", subject="Secret subject", body="Secret")
-    enqueue(channel="webhook", recipient="00000000-0000-0000-0000-000000000000",
-            idempotency_key="l3", body='{"secret": 1}')
+    enqueue(
+        channel="webhook",
+        recipient="00000000-0000-0000-0000-000000000000",
+        idempotency_key="l3",
+        body='{"secret": 1}',
+    )
     drain_outbox()
     assert Message.objects.filter(status=Status.FAILED).count() == 2  # failures were logged
     assert "failed" in caplog.text
