@@ -169,6 +169,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env_int("ACCUEIL_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Check-ins per client address, as "count/seconds" (0/60 turns the limit off, e.g. for a bench).
+CHECK_IN_RATE = env_str("ACCUEIL_CHECK_IN_RATE", "30/60")
 if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

@@ -25,6 +25,10 @@ class Bilingual:
     def name(self) -> str:
         return self.tr("name")
 
+    def name_in(self, language: str) -> str:
+        """The name in a given language (a notice in the visitor's language, not the page's)."""
+        return getattr(self, f"name_{language}", "") or self.name_fr
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():

@@ -14,6 +14,7 @@ def record_event(
     actor: Any = None,
     data: dict[str, Any] | None = None,
     agency: Any = None,
+    at: Any = None,
 ) -> Event:
     """Append one event. ``actor`` is a user, an accounts.access.Actor, or None (system)."""
     user = getattr(actor, "user", actor)
@@ -33,6 +34,7 @@ def record_event(
         actor_kind=kind,
         data=data or {},
         agency=agency,
+        **({"created_at": at} if at is not None else {}),
     )
 
 

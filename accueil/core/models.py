@@ -68,3 +68,17 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EventLogIsAppendOnly("events are never deleted")
+
+
+class RateCounter(models.Model):
+    """Requests counted per client and window, in the database so every process shares it."""
+
+    bucket = models.CharField(max_length=64)  # hash of scope and client address
+    slot = models.BigIntegerField()  # start of the window, in epoch seconds
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bucket", "slot"], name="one_rate_row")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket[:8]} {self.slot}: {self.hits}"

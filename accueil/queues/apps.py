@@ -6,3 +6,6 @@ class QueuesConfig(AppConfig):
     name = "accueil.queues"
     label = "queues"
     verbose_name = _("Queues")
+
+    def ready(self) -> None:
+        from accueil.queues import notices  # noqa: F401 - registers the send-time checks

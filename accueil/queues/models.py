@@ -33,6 +33,33 @@ class VisitStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Left the queue")
 
 
+class Source(models.TextChoices):
+    KIOSK = "kiosk", _("Kiosk")
+    WEB = "web", _("Web or QR code")
+    VIRTUAL = "virtual", _("Virtual line")
+    COUNTER = "counter", _("Walk-in, entered by staff")
+    PHONE = "phone", _("Phone, entered by staff")
+    API = "api", _("Application")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    REFERRED = "referred", _("Referred elsewhere")
+    FOLLOW_UP = "follow_up", _("Needs a follow-up")
+    UNRESOLVED = "unresolved", _("Not resolved")
+
+
+class Need(models.TextChoices):
+    ACCESSIBILITY = "accessibility", _("Reduced mobility or a disability")
+    ELDERLY = "elderly", _("Senior or frail")
+    PREGNANT = "pregnant", _("Pregnancy")
+    CHILDREN = "children", _("With young children")
+    INTERPRETER = "interpreter", _("Needs an interpreter")
+
+
+PRIORITY_NEEDS = {Need.ACCESSIBILITY, Need.ELDERLY, Need.PREGNANT}
+
+
 class Visit(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     office = models.ForeignKey("catalog.Office", on_delete=models.PROTECT, related_name="visits")
@@ -46,12 +73,31 @@ class Visit(models.Model):
     language = models.CharField(_("language"), max_length=2, default="fr")
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    priority = models.BooleanField(_("priority"), default=False)  # declared need
+    needs = models.JSONField(_("declared needs"), default=list, blank=True)
+    priority = models.BooleanField(_("priority"), default=False)  # served before arrival order
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default="kiosk")
     arrived_at = models.DateTimeField(_("arrived"), default=timezone.now)
+    # Place in the line: the arrival time, unless a transfer put the visit elsewhere.
+    queue_at = models.DateTimeField(default=timezone.now)
     desk = models.ForeignKey(
         "catalog.Desk", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
     )
+    # A transfer to one desk: only that desk calls the visitor.
+    for_desk = models.ForeignKey(
+        "catalog.Desk", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agent = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     called_at = models.DateTimeField(null=True, blank=True)
+    first_called_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    recalls = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    # The wait predicted at check-in, kept beside the actual wait so accuracy can be published.
+    predicted_wait = models.PositiveIntegerField(null=True, blank=True)
+    near_notice_sent = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
@@ -63,9 +109,89 @@ class Visit(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["office", "status", "service", "priority", "arrived_at"], name="queue_order"
+                fields=["office", "status", "service", "priority", "queue_at"], name="queue_order"
             ),
         ]
 
     def __str__(self) -> str:
         return self.ticket
+
+    @property
+    def actual_wait(self) -> int | None:
+        if self.first_called_at is None:
+            return None
+        return int((self.first_called_at - self.arrived_at).total_seconds())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+OPEN_STATUSES = (VisitStatus.WAITING, VisitStatus.CALLED, VisitStatus.SERVING)
+
+
+class Placement(models.TextChoices):
+    FRONT = "front", _("At the front of the new line")
+    ARRIVAL = "arrival", _("By original arrival time")
+    END = "end", _("At the end of the new line")
+
+
+class QueueRules(models.Model):
+    """How one office runs its lines. Offices without a row use the defaults."""
+
+    office = models.OneToOneField(
+        "catalog.Office", on_delete=models.CASCADE, related_name="queue_rules"
+    )
+    priority_first = models.BooleanField(_("serve declared priority needs first"), default=True)
+    transfer_placement = models.CharField(
+        _("where a transferred visitor goes"),
+        max_length=8,
+        choices=Placement.choices,
+        default=Placement.ARRIVAL,
+    )
+    recall_delay = models.PositiveSmallIntegerField(
+        _("seconds before a recall is allowed"), default=20
+    )
+    recalls_before_no_show = models.PositiveSmallIntegerField(
+        _("recalls before a no-show can be recorded"), default=1
+    )
+    near_position = models.PositiveSmallIntegerField(
+        _("send “your turn is near” at this position"), default=3
+    )
+    near_minutes = models.PositiveSmallIntegerField(
+        _("… or when the predicted wait falls under (minutes)"), default=10
+    )
+
+    class Meta:
+        verbose_name = _("queue rules")
+        verbose_name_plural = _("queue rules")
+
+    def __str__(self) -> str:
+        return str(self.office)
+
+    @classmethod
+    def for_office(cls, office) -> "QueueRules":
+        rules = cls.objects.filter(office=office).first()
+        return rules or cls(office=office)
+
+
+class DeskSession(models.Model):
+    """An agent at a desk, serving some services, from opening to closing; may be on a break."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    desk = models.ForeignKey("catalog.Desk", on_delete=models.CASCADE, related_name="sessions")
+    agent = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    services = models.ManyToManyField("catalog.Service", related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk"], condition=models.Q(closed_at=None), name="one_open_session_a_desk"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.desk} {self.agent}"

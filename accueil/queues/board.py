@@ -1,0 +1,57 @@
+"""What a display board shows: the latest calls and, per service, who waits and for how long."""
+
+from django.db.models import Count
+from django.utils import timezone
+
+from accueil.catalog.models import Office
+from accueil.queues.models import Visit, VisitStatus
+from accueil.queues.waits import forecast, wait_range
+
+RECENT_CALLS = 6
+
+
+def board_state(office_id) -> dict | None:
+    office = Office.objects.filter(id=office_id, active=True).select_related("agency").first()
+    if office is None:
+        return None
+    now = timezone.now()
+    today = now.astimezone(office.zone).date()
+    calls = (
+        Visit.objects.filter(office=office, day=today, called_at__isnull=False)
+        .exclude(status=VisitStatus.WAITING)
+        .select_related("desk")
+        .order_by("-called_at")[:RECENT_CALLS]
+    )
+    counts = dict(
+        Visit.objects.filter(office=office, status=VisitStatus.WAITING)
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+    )
+    guess = forecast(office, now)
+    services = []
+    for service in office.services.filter(active=True).order_by("ticket_prefix", "name_fr"):
+        waits = wait_range(guess.for_new_arrival(service.id))
+        services.append(
+            {
+                "id": str(service.id),
+                "prefix": service.ticket_prefix,
+                "name": {"fr": service.name_fr, "en": service.name_en},
+                "waiting": counts.get(service.id, 0),
+                "wait_minutes": list(waits) if waits else None,
+            }
+        )
+    return {
+        "office": {"id": str(office.id), "name": {"fr": office.name_fr, "en": office.name_en}},
+        "at": now.isoformat(),
+        "calls": [
+            {
+                "id": str(visit.id),
+                "ticket": visit.ticket,
+                "desk": visit.desk.label if visit.desk else "",
+                "called_at": visit.called_at.isoformat(),
+                "status": visit.status,
+            }
+            for visit in calls
+        ],
+        "services": services,
+    }

@@ -1,0 +1,20 @@
+"""Tell every server process that an office's queue changed, so its displays refresh.
+
+On PostgreSQL the announcement is a ``NOTIFY`` sent inside the change's own transaction: it is
+delivered to every listening process when the transaction commits, and never if it rolls back.
+On SQLite (one server process by design) it goes to this process's hub after commit.
+"""
+
+from django.db import connection, transaction
+
+CHANNEL = "accueil_live"
+
+
+def announce(office_id) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(office_id)])
+        return
+    from accueil.queues.hub import hub
+
+    transaction.on_commit(lambda: hub.changed_from_thread(str(office_id)))

@@ -1,0 +1,87 @@
+"""Notices to the person waiting, through the outbox: "your turn is near", "it's your turn"."""
+
+from django.db import transaction
+
+from accueil.notify.actions import notify
+from accueil.notify.checks import still_wanted
+from accueil.queues.models import QueueRules, Visit, VisitStatus
+
+
+def _channel(visit) -> tuple[str, str] | None:
+    if visit.phone:
+        return "sms", visit.phone
+    if visit.email:
+        return "email", visit.email
+    return None
+
+
+def _send(visit, key: str, idempotency: str, **values) -> None:
+    channel = _channel(visit)
+    if channel is None:
+        return
+    office = visit.office
+    notify(
+        key=key,
+        channel=channel[0],
+        recipient=channel[1],
+        language=visit.language,
+        values={"office": office.name_in(visit.language), "ticket": visit.ticket, **values},
+        idempotency_key=f"visit:{visit.id}:{idempotency}",
+        agency=office.agency,
+        reason=(key, str(visit.id)),
+        time_zone=office.time_zone,
+    )
+
+
+def called(visit, again: bool = False) -> None:
+    """Inside the call's transaction: "it's your turn, desk 4"."""
+    _send(visit, "visit.called", f"called:{visit.recalls}", desk=visit.desk.label)
+
+
+def near_turns(office, now) -> None:
+    """After a call: tell the people whose turn is now near, once each."""
+    candidates = Visit.objects.filter(
+        office=office, status=VisitStatus.WAITING, near_notice_sent=False
+    ).exclude(phone="", email="")
+    if not candidates.exists():
+        return
+    from accueil.queues.waits import forecast  # the forecast reads desks and history
+
+    rules = QueueRules.for_office(office)
+    board = forecast(office, now)
+    for visit in candidates.select_related("office__agency"):
+        guess = board.get(visit.id)
+        if guess is None:
+            continue
+        near = guess.position <= rules.near_position or (
+            guess.wait is not None and guess.wait <= rules.near_minutes * 60
+        )
+        if not near:
+            continue
+        with transaction.atomic():
+            if Visit.objects.filter(id=visit.id, near_notice_sent=False).update(
+                near_notice_sent=True
+            ):
+                minutes = max(1, round((guess.wait or 0) / 60))
+                _send(visit, "visit.turn_near", "near", minutes=minutes)
+
+
+def send_disruption(visit, notice: str, key: str) -> None:
+    _send(visit, "visit.disrupted", f"disrupted:{key}", notice=notice)
+
+
+@still_wanted.register("visit.turn_near")
+def _still_waiting(visit_id: str) -> bool:
+    return Visit.objects.filter(id=visit_id, status=VisitStatus.WAITING).exists()
+
+
+@still_wanted.register("visit.called")
+def _still_called(visit_id: str) -> bool:
+    return Visit.objects.filter(id=visit_id, status=VisitStatus.CALLED).exists()
+
+
+@still_wanted.register("visit.disrupted")
+def _still_open(visit_id: str) -> bool:
+    return Visit.objects.filter(
+        id=visit_id, status__in=[VisitStatus.WAITING, VisitStatus.CALLED]
+    ).exists()

@@ -1,0 +1,92 @@
+"""Server-sent events for display boards, served as plain ASGI beside the Django application.
+
+Each connection first gets the office's current board (so a display that reconnects shows the
+true state at once), then a fresh board after every change, and a comment every 15 seconds so
+proxies keep the connection open. ``retry`` tells the browser to reconnect after 2 seconds.
+"""
+
+import asyncio
+import json
+import re
+import uuid
+
+from accueil.queues.hub import board_json, hub
+
+PATH = re.compile(r"^/api/v1/offices/(?P<office>[^/]+)/events/?$")
+KEEPALIVE = 15.0
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache, no-transform"),
+    (b"x-accel-buffering", b"no"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+def match(scope) -> str | None:
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return None
+    found = PATH.match(scope["path"])
+    return found["office"] if found else None
+
+
+def frame(payload: str) -> bytes:
+    return f"event: board\ndata: {payload}\n\n".encode()
+
+
+async def not_found(scope, send) -> None:
+    headers = dict(scope.get("headers", []))
+    english = headers.get(b"accept-language", b"").lower().startswith(b"en")
+    message = (
+        "Nothing was found at this address." if english else "Rien n’a été trouvé à cette adresse."
+    )
+    body = json.dumps({"error": {"code": "not_found", "message": message}}, ensure_ascii=False)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [(b"content-type", b"application/json; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body.encode()})
+
+
+async def stream(office: str, scope, receive, send) -> None:
+    try:
+        office_id = str(uuid.UUID(office))
+    except ValueError:
+        await not_found(scope, send)
+        return
+    queue = hub.subscribe(office_id)  # before the first board: no change can slip between
+    try:
+        first = await asyncio.to_thread(board_json, office_id)
+        if first is None:
+            await not_found(scope, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+        await send(
+            {
+                "type": "http.response.body",
+                "body": b"retry: 2000\n" + frame(first),
+                "more_body": True,
+            }
+        )
+        disconnected = asyncio.ensure_future(receive())
+        try:
+            while True:
+                board = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait(
+                    {board, disconnected}, timeout=KEEPALIVE, return_when=asyncio.FIRST_COMPLETED
+                )
+                if disconnected in done:
+                    board.cancel()
+                    return
+                body = frame(board.result()) if board in done else b": keep-alive\n\n"
+                if board not in done:
+                    board.cancel()
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+        finally:
+            disconnected.cancel()
+    except OSError:  # the display went away while we wrote
+        return
+    finally:
+        hub.unsubscribe(office_id, queue)

@@ -1,0 +1,61 @@
+"""No visit stays stuck: yesterday's open visits are closed, and a visit called by a desk whose
+agent has left (session closed or expired) goes back to the line at its original place."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from accueil.core.events import record_event
+from accueil.queues import live
+from accueil.queues.models import DeskSession, Visit, VisitStatus
+
+ABANDONED_CALL = timedelta(minutes=15)
+END_OF_DAY = {
+    VisitStatus.WAITING: VisitStatus.CANCELLED,
+    VisitStatus.CALLED: VisitStatus.NO_SHOW,
+    VisitStatus.SERVING: VisitStatus.DONE,
+}
+
+
+def sweep_stale_visits(now) -> dict[str, int]:
+    closed = returned = 0
+    stale = Visit.objects.filter(status__in=list(END_OF_DAY)).select_related("office__agency")
+    for visit in stale.iterator():
+        if visit.day >= now.astimezone(visit.office.zone).date():
+            continue
+        with transaction.atomic():
+            if Visit.objects.filter(id=visit.id, status=visit.status).update(
+                status=END_OF_DAY[visit.status], ended_at=now
+            ):
+                record_event(
+                    "visit.closed_at_end_of_day",
+                    visit,
+                    agency=visit.office.agency,
+                    data={"was": visit.status, "office": str(visit.office_id)},
+                )
+                closed += 1
+    agent_present = DeskSession.objects.filter(desk=OuterRef("desk"), closed_at=None)
+    agent_left = DeskSession.objects.filter(
+        desk=OuterRef("desk"), closed_at__gt=OuterRef("called_at")
+    )
+    abandoned = (
+        Visit.objects.filter(status=VisitStatus.CALLED, called_at__lt=now - ABANDONED_CALL)
+        .filter(Exists(agent_left))
+        .exclude(Exists(agent_present))
+        .select_related("office__agency")
+    )
+    for visit in abandoned:
+        with transaction.atomic():
+            if Visit.objects.filter(id=visit.id, status=VisitStatus.CALLED).update(
+                status=VisitStatus.WAITING, desk=None
+            ):
+                record_event(
+                    "visit.returned_to_line",
+                    visit,
+                    agency=visit.office.agency,
+                    data={"office": str(visit.office_id), "ticket": visit.ticket},
+                )
+                live.announce(visit.office_id)
+                returned += 1
+    return {"visits_closed": closed, "visits_returned": returned}

@@ -1,0 +1,240 @@
+"""Predicted waits: replay the current line against the agents now serving it.
+
+Service times are learned from the event log (``visit.completed`` and ``visit.no_show``
+events of the last four weeks) per service and hour of day, with a trimmed mean so that one
+two-hour visit does not move everyone's estimate. The forecast then plays the line forward
+the way call-next works: whichever agent is free first takes the first waiting visitor of the
+services that agent serves, honouring priority and desk transfers. The result is shown as a
+rounded range, and the estimate made at check-in is kept beside the visit
+(``Visit.predicted_wait``) so accuracy can be published.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from accueil.core.models import Event
+from accueil.queues.models import DeskSession, QueueRules, Visit, VisitStatus
+
+DEFAULT_BUSY = 360.0  # seconds an agent spends on a visit before any history exists
+DEFAULT_NO_SHOW_COST = 90.0
+HISTORY = timedelta(days=28)
+MIN_SAMPLES = 8
+TRIM = 0.1
+RECENT_DESK = timedelta(minutes=30)
+
+
+def trimmed_mean(values: list[float], trim: float = TRIM) -> float:
+    ordered = sorted(values)
+    cut = int(len(ordered) * trim)
+    kept = ordered[cut : len(ordered) - cut] or ordered
+    return sum(kept) / len(kept)
+
+
+@dataclass
+class Profile:
+    """What the history says about one agency's services."""
+
+    busy: dict[tuple[str, int], float]  # (service, hour) → seconds an agent is busy
+    by_service: dict[str, float]
+    overall: float
+    no_show_rate: dict[str, float]
+    no_show_cost: float
+
+    def expected(self, service_id: str, hour: int) -> float:
+        """Expected agent time for the next visitor of this service, no-shows included."""
+        busy = self.busy.get((service_id, hour)) or self.by_service.get(service_id, self.overall)
+        rate = self.no_show_rate.get(service_id, 0.0)
+        return (1 - rate) * busy + rate * self.no_show_cost
+
+
+_cache: dict[tuple, Profile] = {}
+_cache_lock = threading.Lock()
+
+
+def profile(agency_id, now) -> Profile:
+    """The learned profile, recomputed at most once an hour per process (it is derived data)."""
+    key = (str(agency_id), now.replace(minute=0, second=0, microsecond=0))
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    learned = learn(agency_id, now)
+    with _cache_lock:
+        if len(_cache) > 256:
+            _cache.clear()
+        _cache[key] = learned
+    return learned
+
+
+def forget_profiles() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def learn(agency_id, now) -> Profile:
+    rows = Event.objects.filter(
+        agency_id=agency_id,
+        verb__in=["visit.completed", "visit.no_show"],
+        created_at__gte=now - HISTORY,
+        created_at__lt=now,
+    ).values_list("verb", "data")
+    samples: dict[tuple[str, int], list[float]] = defaultdict(list)
+    per_service: dict[str, list[float]] = defaultdict(list)
+    no_shows: dict[str, int] = defaultdict(int)
+    no_show_costs: list[float] = []
+    for verb, data in rows:
+        service = data.get("service")
+        if verb == "visit.no_show":
+            no_shows[service] += 1
+            if data.get("busy") is not None:
+                no_show_costs.append(float(data["busy"]))
+            continue
+        busy = data.get("busy")
+        if busy is None:
+            continue
+        samples[(service, data.get("hour", -1))].append(float(busy))
+        per_service[service].append(float(busy))
+    everything = [v for values in per_service.values() for v in values]
+    return Profile(
+        busy={k: trimmed_mean(v) for k, v in samples.items() if len(v) >= MIN_SAMPLES},
+        by_service={k: trimmed_mean(v) for k, v in per_service.items() if v},
+        overall=trimmed_mean(everything) if everything else DEFAULT_BUSY,
+        no_show_rate={
+            service: count / (count + len(per_service.get(service, ())))
+            for service, count in no_shows.items()
+        },
+        no_show_cost=trimmed_mean(no_show_costs) if no_show_costs else DEFAULT_NO_SHOW_COST,
+    )
+
+
+@dataclass
+class Guess:
+    position: int  # 1: next in this line
+    wait: int | None  # seconds; None: nobody is serving this line now
+
+
+@dataclass
+class Agent:
+    desk_id: object
+    services: set
+    free_at: float  # seconds from now
+
+
+class Forecast:
+    def __init__(self, guesses: dict, next_wait: dict, agents: int) -> None:
+        self.guesses = guesses
+        self.next_wait = next_wait  # service id → wait for someone arriving now
+        self.agents = agents
+
+    def get(self, visit_id) -> Guess | None:
+        return self.guesses.get(visit_id)
+
+    def for_new_arrival(self, service_id) -> int | None:
+        return self.next_wait.get(str(service_id))
+
+
+def agents_now(office, now) -> list[Agent]:
+    """Open, unpaused desk sessions; without any, the desks that called someone lately."""
+    sessions = DeskSession.objects.filter(
+        desk__office=office, closed_at=None, paused_at=None
+    ).prefetch_related("services", "desk__services")
+    agents = []
+    for session in sessions:
+        chosen = {str(s.id) for s in session.services.all()}
+        services = chosen or {str(s.id) for s in session.desk.services.all()}
+        agents.append(Agent(session.desk_id, services, 0.0))
+    if agents:
+        return agents
+    from accueil.catalog.models import Desk
+
+    recent = Desk.objects.filter(
+        office=office, active=True, visits__called_at__gte=now - RECENT_DESK
+    ).distinct()
+    return [
+        Agent(desk.id, {str(s.id) for s in desk.services.all()}, 0.0)
+        for desk in recent.prefetch_related("services")
+    ]
+
+
+def forecast(office, now) -> Forecast:
+    learned = profile(office.agency_id, now)
+    hour = now.astimezone(office.zone).hour
+    agents = agents_now(office, now)
+    by_desk = {agent.desk_id: agent for agent in agents}
+    busy = Visit.objects.filter(
+        office=office, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
+    ).values_list("desk_id", "service_id", "called_at", "first_called_at")
+    for desk_id, service_id, called_at, first_called in busy:
+        agent = by_desk.get(desk_id)
+        if agent is None or called_at is None:
+            continue
+        expected = learned.expected(str(service_id), hour)
+        elapsed = (now - (first_called or called_at)).total_seconds()
+        # Someone already served for a while is likely to need a little more, not zero.
+        agent.free_at = max(agent.free_at, expected - elapsed, 0.2 * expected)
+    rules = QueueRules.for_office(office)
+    order = ("-priority", "queue_at", "number") if rules.priority_first else ("queue_at", "number")
+    waiting = list(
+        Visit.objects.filter(office=office, status=VisitStatus.WAITING)
+        .order_by(*order)
+        .values_list("id", "service_id", "for_desk_id")
+    )
+    guesses = play(waiting, agents, learned, hour)
+    next_wait = {}
+    for service in {str(s) for s in office.services.values_list("id", flat=True)}:
+        able = [a.free_at for a in agents if service in a.services]
+        next_wait[service] = int(min(able)) if able else None
+    return Forecast(guesses, next_wait, len(agents))
+
+
+def play(waiting, agents, learned, hour) -> dict:
+    """Hand out the line to the agents in the order they become free, as call-next would."""
+    positions: dict[str, int] = defaultdict(int)
+    guesses = {}
+    for visit_id, service_id, for_desk in waiting:
+        line = f"desk:{for_desk}" if for_desk else str(service_id)
+        positions[line] += 1
+        guesses[visit_id] = Guess(positions[line], None)
+    pending = list(waiting)
+    free = sorted(agents, key=lambda a: a.free_at)
+    while pending and free:
+        agent = free.pop(0)
+        for index, (visit_id, service_id, for_desk) in enumerate(pending):
+            mine = for_desk == agent.desk_id if for_desk else str(service_id) in agent.services
+            if mine:
+                guesses[visit_id].wait = int(agent.free_at)
+                agent.free_at += learned.expected(str(service_id), hour)
+                del pending[index]
+                # Keep the agents sorted by when they are free next.
+                at = 0
+                while at < len(free) and free[at].free_at <= agent.free_at:
+                    at += 1
+                free.insert(at, agent)
+                break
+    return guesses
+
+
+def naive_wait(position: int, mean_busy: float, desks: int) -> int | None:
+    """The estimator we must beat: position × mean service time ÷ open desks."""
+    if desks == 0:
+        return None
+    return int(position * mean_busy / desks)
+
+
+def wait_range(seconds: int | None) -> tuple[int, int] | None:
+    """An honest range in minutes, rounded to 5 (under 5 minutes: 0–5)."""
+    if seconds is None:
+        return None
+    minutes = seconds / 60
+    low = 5 * math.floor(minutes * 0.8 / 5)
+    high = max(5 * math.ceil(minutes * 1.2 / 5), low + 5)
+    return low, high
+
+
+def predict(visit, now) -> Guess:
+    return forecast(visit.office, now).get(visit.id) or Guess(0, None)
