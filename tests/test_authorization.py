@@ -23,6 +23,7 @@ from accueil.notify.models import (
     Template,
     WebhookEndpoint,
 )
+from accueil.queues.actions import do_check_in
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
@@ -31,7 +32,17 @@ STAFF_ROUTES = [
 ]
 # Login logs name people across every agency: only platform operators (superusers) see them.
 OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent}
-PUBLIC_API = {("get", "/api/v1/offices"), ("get", "/api/v1/openapi.json")}
+PUBLIC_API = {
+    ("get", "/api/v1/offices"),
+    ("get", "/api/v1/openapi.json"),
+    # A citizen's own visit: the UUID is the secret, as in a tracking link.
+    ("post", "/api/v1/offices/{office}/visits"),
+    ("get", "/api/v1/visits/{visit}"),
+    ("post", "/api/v1/visits/{visit}/cancel"),
+    # What every display board shows in the waiting room.
+    ("get", "/api/v1/offices/{office}/board"),
+    ("get", "/api/v1/offices/{office}/events"),
+}
 PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMIN: "admin"}
 
 
@@ -151,10 +162,13 @@ def api_operations(client):
 
 def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, personas):
     stranger_token = do_issue_token(Actor.for_user(personas.stranger), "x")[1]
+    visit = do_check_in(personas.office, personas.service)
     checked = 0
     for method, path, operation in api_operations(client):
-        url = path.replace("{office}", str(personas.office.id)).replace(
-            "{desk}", str(personas.desk.id)
+        url = (
+            path.replace("{office}", str(personas.office.id))
+            .replace("{desk}", str(personas.desk.id))
+            .replace("{visit}", str(visit.id))
         )
         call = getattr(client, method)
         if "security" not in operation:
@@ -162,10 +176,11 @@ def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, perso
             continue
         checked += 1
         assert call(url).status_code == 401, path
-        response = call(url, headers={"authorization": f"Bearer {stranger_token}"})
+        body = {} if method == "get" else {"data": {}, "content_type": "application/json"}
+        response = call(url, headers={"authorization": f"Bearer {stranger_token}"}, **body)
         if "{" in path:
-            assert response.status_code in (403, 404), path
-    assert checked >= 2
+            assert response.status_code in (403, 404), (path, response.content)
+    assert checked >= 8
 
 
 # -- the Django admin, scoped to the administrator's agency -------------------------------------

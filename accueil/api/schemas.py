@@ -24,6 +24,9 @@ class ServiceOut(Schema):
     category: Translated | None
     channels: list[str]
     standards: list[StandardOut]
+    waiting: int = 0
+    estimated_wait_seconds: int | None = None
+    estimated_wait_minutes: list[int] | None = None
 
 
 class OfficeOut(Schema):

@@ -2,14 +2,17 @@
 
 from uuid import UUID
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from ninja import NinjaAPI
 
 from accueil.accounts.access import access_office
 from accueil.api import auth, errors
+from accueil.api.queues import router as queues_router
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
+from accueil.queues.models import Visit, VisitStatus
+from accueil.queues.waits import forecast_offices, wait_range
 
 api = NinjaAPI(
     title="Accueil API",
@@ -20,6 +23,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
+api.add_router("", queues_router)
 
 
 def translated(obj, field="name"):
@@ -28,8 +32,12 @@ def translated(obj, field="name"):
     return {"fr": getattr(obj, f"{field}_fr"), "en": getattr(obj, f"{field}_en")}
 
 
-def service_out(service):
+def service_out(service, waiting=0, wait=None):
+    minutes = wait_range(wait)
     return {
+        "waiting": waiting,
+        "estimated_wait_seconds": wait,
+        "estimated_wait_minutes": list(minutes) if minutes else None,
         "id": service.id,
         "slug": service.slug,
         "name": translated(service),
@@ -62,6 +70,14 @@ def list_offices(request):
         )
     )
     now = timezone.now()
+    offices = list(offices)
+    forecasts = forecast_offices(offices, now)
+    counts = {
+        (office_id, service_id): n
+        for office_id, service_id, n in Visit.objects.filter(status=VisitStatus.WAITING)
+        .values_list("office_id", "service_id")
+        .annotate(n=Count("id"))
+    }
     return [
         {
             "id": office.id,
@@ -71,7 +87,14 @@ def list_offices(request):
             "address": office.address,
             "time_zone": office.time_zone,
             "open_now": office.calendar().is_open(now),
-            "services": [service_out(s) for s in office.services.all()],
+            "services": [
+                service_out(
+                    s,
+                    counts.get((office.id, s.id), 0),
+                    forecasts[office.id].for_new_arrival(s.id),
+                )
+                for s in office.services.all()
+            ],
         }
         for office in offices
     ]

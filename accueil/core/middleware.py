@@ -74,6 +74,8 @@ class RejectNulBytesMiddleware:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
+            if request.path.startswith("/api/"):
+                request.body  # noqa: B018 - keep the raw body readable for the API's parser
             fields = request.POST
         else:
             fields = request.GET

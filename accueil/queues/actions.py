@@ -138,6 +138,17 @@ def do_check_in(
     return visit
 
 
+def do_take_ticket(office, service, now=None, **details):
+    """Check in, then predict the wait and keep the prediction: (visit, guess)."""
+    from accueil.queues.waits import predict
+
+    visit = do_check_in(office, service, now=now, **details)
+    guess = predict(visit, now or timezone.now())
+    if visit.predicted_wait is None:
+        record_prediction(visit, guess.wait)
+    return visit, guess
+
+
 def record_prediction(visit, seconds: int | None) -> None:
     """Keep the wait predicted at check-in beside the visit, once."""
     if seconds is None:

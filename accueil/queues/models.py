@@ -98,7 +98,7 @@ class Visit(models.Model):
     # The wait predicted at check-in, kept beside the actual wait so accuracy can be published.
     predicted_wait = models.PositiveIntegerField(null=True, blank=True)
     near_notice_sent = models.BooleanField(default=False)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("visit")

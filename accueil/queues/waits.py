@@ -138,58 +138,88 @@ class Forecast:
         return self.next_wait.get(str(service_id))
 
 
-def agents_now(office, now) -> list[Agent]:
-    """Open, unpaused desk sessions; without any, the desks that called someone lately."""
-    sessions = DeskSession.objects.filter(
-        desk__office=office, closed_at=None, paused_at=None
-    ).prefetch_related("services", "desk__services")
-    agents = []
-    for session in sessions:
-        chosen = {str(s.id) for s in session.services.all()}
-        services = chosen or {str(s.id) for s in session.desk.services.all()}
-        agents.append(Agent(session.desk_id, services, 0.0))
-    if agents:
-        return agents
+def agents_now(offices, now) -> dict:
+    """Per office: open, unpaused desk sessions; without any, the desks that called lately."""
     from accueil.catalog.models import Desk
 
-    recent = Desk.objects.filter(
-        office=office, active=True, visits__called_at__gte=now - RECENT_DESK
-    ).distinct()
-    return [
-        Agent(desk.id, {str(s.id) for s in desk.services.all()}, 0.0)
-        for desk in recent.prefetch_related("services")
-    ]
+    ids = [office.id for office in offices]
+    agents: dict = defaultdict(list)
+    sessions = DeskSession.objects.filter(
+        desk__office_id__in=ids, closed_at=None, paused_at=None
+    ).prefetch_related("services", "desk__services")
+    for session in sessions.select_related("desk"):
+        chosen = {str(s.id) for s in session.services.all()}
+        services = chosen or {str(s.id) for s in session.desk.services.all()}
+        agents[session.desk.office_id].append(Agent(session.desk_id, services, 0.0))
+    missing = [i for i in ids if i not in agents]
+    if missing:
+        recent = (
+            Desk.objects.filter(
+                office_id__in=missing, active=True, visits__called_at__gte=now - RECENT_DESK
+            )
+            .distinct()
+            .prefetch_related("services")
+        )
+        for desk in recent:
+            services = {str(s.id) for s in desk.services.all()}
+            agents[desk.office_id].append(Agent(desk.id, services, 0.0))
+    return agents
 
 
 def forecast(office, now) -> Forecast:
-    learned = profile(office.agency_id, now)
-    hour = now.astimezone(office.zone).hour
-    agents = agents_now(office, now)
-    by_desk = {agent.desk_id: agent for agent in agents}
-    busy = Visit.objects.filter(
-        office=office, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
-    ).values_list("desk_id", "service_id", "called_at", "first_called_at")
-    for desk_id, service_id, called_at, first_called in busy:
-        agent = by_desk.get(desk_id)
-        if agent is None or called_at is None:
-            continue
-        expected = learned.expected(str(service_id), hour)
-        elapsed = (now - (first_called or called_at)).total_seconds()
-        # Someone already served for a while is likely to need a little more, not zero.
-        agent.free_at = max(agent.free_at, expected - elapsed, 0.2 * expected)
-    rules = QueueRules.for_office(office)
-    order = ("-priority", "queue_at", "number") if rules.priority_first else ("queue_at", "number")
-    waiting = list(
-        Visit.objects.filter(office=office, status=VisitStatus.WAITING)
-        .order_by(*order)
-        .values_list("id", "service_id", "for_desk_id")
-    )
-    guesses = play(waiting, agents, learned, hour)
-    next_wait = {}
-    for service in {str(s) for s in office.services.values_list("id", flat=True)}:
-        able = [a.free_at for a in agents if service in a.services]
-        next_wait[service] = int(min(able)) if able else None
-    return Forecast(guesses, next_wait, len(agents))
+    return forecast_offices([office], now)[office.id]
+
+
+def forecast_offices(offices, now) -> dict:
+    """One forecast per office, with the same few queries whatever the number of offices."""
+    from accueil.catalog.models import Service
+
+    offices = list(offices)
+    ids = [office.id for office in offices]
+    agents = agents_now(offices, now)
+    busy = defaultdict(list)
+    for row in Visit.objects.filter(
+        office_id__in=ids, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
+    ).values_list("office_id", "desk_id", "service_id", "called_at", "first_called_at"):
+        busy[row[0]].append(row[1:])
+    rules = {r.office_id: r for r in QueueRules.objects.filter(office_id__in=ids)}
+    waiting = defaultdict(list)
+    for row in (
+        Visit.objects.filter(office_id__in=ids, status=VisitStatus.WAITING)
+        .order_by("queue_at", "number")
+        .values_list("office_id", "priority", "id", "service_id", "for_desk_id")
+    ):
+        waiting[row[0]].append(row[1:])
+    services = defaultdict(set)
+    for office_id, service_id in Service.offices.through.objects.filter(
+        office_id__in=ids
+    ).values_list("office_id", "service_id"):
+        services[office_id].add(str(service_id))
+    result = {}
+    for office in offices:
+        learned = profile(office.agency_id, now)
+        hour = now.astimezone(office.zone).hour
+        team = agents.get(office.id, [])
+        by_desk = {agent.desk_id: agent for agent in team}
+        for desk_id, service_id, called_at, first_called in busy.get(office.id, ()):
+            agent = by_desk.get(desk_id)
+            if agent is None or called_at is None:
+                continue
+            expected = learned.expected(str(service_id), hour)
+            elapsed = (now - (first_called or called_at)).total_seconds()
+            # Someone already served for a while is likely to need a little more, not zero.
+            agent.free_at = max(agent.free_at, expected - elapsed, 0.2 * expected)
+        line = waiting.get(office.id, [])
+        office_rules = rules.get(office.id)
+        if office_rules is None or office_rules.priority_first:
+            line = sorted(line, key=lambda row: not row[0])  # stable: keeps arrival order
+        guesses = play([row[1:] for row in line], team, learned, hour)
+        next_wait = {}
+        for service in services.get(office.id, ()):
+            able = [a.free_at for a in team if service in a.services]
+            next_wait[service] = int(min(able)) if able else None
+        result[office.id] = Forecast(guesses, next_wait, len(team))
+    return result
 
 
 def play(waiting, agents, learned, hour) -> dict:

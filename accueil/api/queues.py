@@ -1,0 +1,348 @@
+"""Visits, desks and display events: the queue part of the contract in DESIGN.md."""
+
+from typing import Literal
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from ninja import Body, Field, Router, Schema, Status
+
+from accueil.accounts.access import access_desk, offices_for
+from accueil.api import auth
+from accueil.api.errors import error_response
+from accueil.api.schemas import ErrorOut, Translated
+from accueil.catalog.models import Office
+from accueil.core import ratelimit
+from accueil.queues import actions
+from accueil.queues.board import board_state
+from accueil.queues.contact import clean_email, clean_phone
+from accueil.queues.models import Need, Outcome, Placement, Source, Visit, VisitStatus
+from accueil.queues.waits import Guess, predict, wait_range
+
+router = Router(tags=["queues"])
+PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+STAFF_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class CheckInIn(Schema):
+    service: UUID
+    language: Literal["fr", "en"] | None = None
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    needs: list[Need] = Field(default_factory=list, max_length=len(Need.choices))
+
+
+class ServiceRef(Schema):
+    id: UUID
+    name: Translated
+
+
+class VisitOut(Schema):
+    id: UUID
+    ticket: str
+    status: str
+    position: int | None
+    estimated_wait_seconds: int | None
+    estimated_wait_minutes: list[int] | None = Field(
+        description="An honest range [low, high] in minutes, rounded to 5"
+    )
+    office: UUID
+    service: ServiceRef
+    desk: str | None
+    language: str
+    priority: bool
+    arrived_at: str
+    called_at: str | None
+    status_url: str
+
+
+class CompleteIn(Schema):
+    outcome: Outcome = Outcome.RESOLVED
+
+
+class TransferIn(Schema):
+    service: UUID | None = None
+    desk: UUID | None = None
+    placement: Placement | None = None
+
+
+def visit_out(visit, guess: Guess | None = None) -> dict:
+    if guess is None and visit.status == VisitStatus.WAITING:
+        guess = predict(visit, timezone.now())
+    waiting = visit.status == VisitStatus.WAITING and guess is not None
+    wait = guess.wait if waiting else None
+    minutes = wait_range(wait)
+    return {
+        "id": visit.id,
+        "ticket": visit.ticket,
+        "status": visit.status,
+        "position": guess.position if waiting else None,
+        "estimated_wait_seconds": wait,
+        "estimated_wait_minutes": list(minutes) if minutes else None,
+        "office": visit.office_id,
+        "service": {
+            "id": visit.service_id,
+            "name": {"fr": visit.service.name_fr, "en": visit.service.name_en},
+        },
+        "desk": visit.desk.label if visit.desk_id and visit.desk else None,
+        "language": visit.language,
+        "priority": visit.priority,
+        "arrived_at": visit.arrived_at.isoformat(),
+        "called_at": visit.called_at.isoformat() if visit.called_at else None,
+        "status_url": f"{settings.SITE_URL}/{visit.language}/visits/{visit.id}/",
+    }
+
+
+def conflict(error: actions.QueueError):
+    return error_response(409, error.code, str(error.message))
+
+
+def public_visit(visit_id: UUID) -> Visit:
+    visit = (
+        Visit.objects.select_related("office__agency", "service", "desk")
+        .filter(id=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def staff_visit(request, visit_id: UUID) -> Visit:
+    visit = (
+        Visit.objects.select_related("office__agency", "service", "desk")
+        .filter(id=visit_id, office__in=offices_for(request.actor))
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def too_many(wait: int):
+    response = error_response(
+        429, "rate_limited", _("Too many requests. Please wait a moment and try again.")
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@router.post(
+    "/offices/{office}/visits",
+    response={201: VisitOut, **PUBLIC_ERRORS},
+    summary="Take a ticket",
+    description="Honours an `Idempotency-Key` header: a retry returns the same visit.",
+)
+def check_in(request, office: UUID, payload: CheckInIn):
+    wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
+    if wait:
+        return too_many(wait)
+    found = Office.objects.filter(id=office, active=True).select_related("agency").first()
+    if found is None:
+        raise Http404
+    service = found.services.filter(id=payload.service, active=True).first()
+    if service is None:
+        return error_response(
+            400, "invalid", _("This service is not offered at this office."), field="service"
+        )
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 100:
+        return error_response(400, "invalid", _("The Idempotency-Key header is too long."))
+    try:
+        phone, email = clean_phone(payload.phone), clean_email(payload.email)
+    except ValidationError as error:
+        return error_response(400, "invalid", error.messages[0])
+    language = payload.language or translation.get_language()[:2]
+    try:
+        visit, guess = actions.do_take_ticket(
+            found,
+            service,
+            language="en" if language == "en" else "fr",
+            phone=phone,
+            email=email,
+            needs=payload.needs,
+            source=Source.API,
+            idempotency_key=f"api:{office}:{key}" if key else None,
+        )
+    except actions.QueueError as error:
+        return conflict(error)
+    visit.office, visit.service = found, service
+    return Status(201, visit_out(visit, guess))
+
+
+@router.get("/visits/{visit}", response={200: VisitOut, **PUBLIC_ERRORS}, summary="A visit")
+def get_visit(request, visit: UUID):
+    return visit_out(public_visit(visit))
+
+
+@router.post(
+    "/visits/{visit}/cancel", response={200: VisitOut, **PUBLIC_ERRORS}, summary="Leave the queue"
+)
+def cancel(request, visit: UUID):
+    try:
+        return visit_out(actions.do_cancel(public_visit(visit)))
+    except actions.QueueError as error:
+        return conflict(error)
+
+
+@router.post(
+    "/desks/{desk}/call-next",
+    response={200: VisitOut, 204: None, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Call the next visitor to this desk",
+    description="Never gives the same visit to two desks. 204 when nobody waits.",
+)
+def call_next(request, desk: UUID):
+    found = access_desk(request.actor, desk)
+    try:
+        visit = actions.do_call_next(found, actor=request.actor)
+    except actions.QueueError as error:
+        return conflict(error)
+    if visit is None:
+        return HttpResponse(status=204)
+    return visit_out(visit)
+
+
+def _serve(request, visit: UUID, action, **options):
+    try:
+        return visit_out(action(staff_visit(request, visit), actor=request.actor, **options))
+    except actions.QueueError as error:
+        return conflict(error)
+
+
+@router.post(
+    "/visits/{visit}/recall",
+    response={200: VisitOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Call the same visitor again",
+)
+def recall(request, visit: UUID):
+    return _serve(request, visit, actions.do_recall)
+
+
+@router.post(
+    "/visits/{visit}/start",
+    response={200: VisitOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="The visitor arrived at the desk",
+)
+def start(request, visit: UUID):
+    return _serve(request, visit, actions.do_start)
+
+
+@router.post(
+    "/visits/{visit}/complete",
+    response={200: VisitOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Finish serving, with an outcome",
+)
+def complete(request, visit: UUID, payload: Body[CompleteIn | None] = None):
+    outcome = payload.outcome if payload else Outcome.RESOLVED
+    return _serve(request, visit, actions.do_complete, outcome=outcome)
+
+
+@router.post(
+    "/visits/{visit}/no-show",
+    response={200: VisitOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="The visitor did not come",
+)
+def no_show(request, visit: UUID):
+    return _serve(request, visit, actions.do_no_show)
+
+
+@router.post(
+    "/visits/{visit}/transfer",
+    response={200: VisitOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Send the visitor to another service or desk",
+)
+def transfer(request, visit: UUID, payload: TransferIn):
+    found = staff_visit(request, visit)
+    service = desk = None
+    if payload.service:
+        service = found.office.services.filter(id=payload.service).first()
+        if service is None:
+            return error_response(
+                400, "invalid", _("This service is not offered at this office."), field="service"
+            )
+    if payload.desk:
+        desk = found.office.desks.filter(id=payload.desk).first()
+        if desk is None:
+            return error_response(400, "invalid", _("No such desk in this office."), field="desk")
+    try:
+        moved = actions.do_transfer(
+            found, service=service, desk=desk, placement=payload.placement, actor=request.actor
+        )
+    except actions.QueueError as error:
+        return conflict(error)
+    return visit_out(moved)
+
+
+class BoardCall(Schema):
+    id: UUID
+    ticket: str
+    desk: str
+    called_at: str
+    status: str
+
+
+class BoardService(Schema):
+    id: UUID
+    prefix: str
+    name: Translated
+    waiting: int
+    wait_minutes: list[int] | None
+
+
+class BoardOffice(Schema):
+    id: UUID
+    name: Translated
+
+
+class BoardOut(Schema):
+    office: BoardOffice
+    at: str
+    calls: list[BoardCall]
+    services: list[BoardService]
+
+
+@router.get(
+    "/offices/{office}/board",
+    response={200: BoardOut, 404: ErrorOut},
+    summary="What a display shows, for polling",
+)
+def board(request, office: UUID):
+    state = board_state(office)
+    if state is None:
+        raise Http404
+    return state
+
+
+@router.get(
+    "/offices/{office}/events",
+    response={200: None, 404: ErrorOut},
+    summary="Server-sent events for displays",
+    description=(
+        "`text/event-stream`: an `event: board` with the same JSON as `/board` on connection "
+        "and after every change, and a comment every 15 seconds. `accueil serve` keeps the "
+        "stream open; behind a plain WSGI server this answers one board and the browser "
+        "reconnects after `retry` milliseconds."
+    ),
+)
+def events(request, office: UUID):
+    import json
+
+    state = board_state(office)
+    if state is None:
+        raise Http404
+    payload = json.dumps(state, ensure_ascii=False)
+    response = HttpResponse(
+        f"retry: 2000\nevent: board\ndata: {payload}\n\n",
+        content_type="text/event-stream; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
