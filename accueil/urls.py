@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.accounts.urls")),
     path("", include("accueil.catalog.urls")),
     path("", include("accueil.notify.urls")),
+    path("", include("accueil.queues.urls")),
     path("admin/", admin.site.urls),
 )
 

@@ -23,7 +23,8 @@ from accueil.notify.models import (
     Template,
     WebhookEndpoint,
 )
-from accueil.queues.actions import do_check_in
+from accueil.queues.actions import do_check_in, do_open_desk
+from accueil.queues.models import DeskSession, Visit
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
@@ -55,6 +56,9 @@ def fill(route, personas, token):
         "message": agency_message(personas).id,
         "template": agency_template(personas).id,
         "campaign": agency_campaign(personas).id,
+        "session": owner_session(personas).id,
+        "visit": agency_visit(personas).id,
+        "action": "start",
     }
 
     def value(match):
@@ -74,6 +78,16 @@ def agency_message(personas):
         },
     )
     return message
+
+
+def owner_session(personas):
+    session = DeskSession.objects.filter(desk=personas.desk, closed_at=None).first()
+    return session or do_open_desk(personas.desk, personas.owner, [personas.service])
+
+
+def agency_visit(personas):
+    visit = Visit.objects.filter(office=personas.office).first()
+    return visit or do_check_in(personas.office, personas.service)
 
 
 def agency_campaign(personas):

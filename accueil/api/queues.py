@@ -328,7 +328,7 @@ def board(request, office: UUID):
     summary="Server-sent events for displays",
     description=(
         "`text/event-stream`: an `event: board` with the same JSON as `/board` on connection "
-        "and after every change, and a comment every 15 seconds. `accueil serve` keeps the "
+        "and after every change, and an `event: ping` every 15 seconds. `accueil serve` keeps the "
         "stream open; behind a plain WSGI server this answers one board and the browser "
         "reconnects after `retry` milliseconds."
     ),

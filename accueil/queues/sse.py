@@ -1,7 +1,7 @@
 """Server-sent events for display boards, served as plain ASGI beside the Django application.
 
 Each connection first gets the office's current board (so a display that reconnects shows the
-true state at once), then a fresh board after every change, and a comment every 15 seconds so
+true state at once), then a fresh board after every change, and an `event: ping` every 15 seconds so
 proxies keep the connection open. ``retry`` tells the browser to reconnect after 2 seconds.
 """
 
@@ -14,6 +14,8 @@ from accueil.queues.hub import board_json, hub
 
 PATH = re.compile(r"^/api/v1/offices/(?P<office>[^/]+)/events/?$")
 KEEPALIVE = 15.0
+# A named event, not a comment: the page can tell a quiet office from a dead connection.
+KEEPALIVE_FRAME = b"event: ping\ndata: \n\n"
 HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache, no-transform"),
@@ -80,7 +82,7 @@ async def stream(office: str, scope, receive, send) -> None:
                 if disconnected in done:
                     board.cancel()
                     return
-                body = frame(board.result()) if board in done else b": keep-alive\n\n"
+                body = frame(board.result()) if board in done else KEEPALIVE_FRAME
                 if board not in done:
                     board.cancel()
                 await send({"type": "http.response.body", "body": body, "more_body": True})

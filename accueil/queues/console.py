@@ -1,0 +1,225 @@
+"""The agent console: sit at a desk, call the next visitor, serve, transfer, take a break.
+
+Every button is a plain form (works without JavaScript); ``console.js`` adds single-key
+shortcuts that can be turned off, and refreshes the waiting list when the office changes.
+"""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accueil.accounts.access import offices_for, services_for, staff_required
+from accueil.accounts.models import Role
+from accueil.catalog.models import Desk
+from accueil.core.events import record_event
+from accueil.queues import actions, notices
+from accueil.queues.forms import CompleteForm, DisruptionForm, OpenDeskForm, TransferForm
+from accueil.queues.models import DeskSession, Visit, VisitStatus
+from accueil.queues.waits import forecast, wait_range
+
+QUEUE_SHOWN = 15
+
+
+def _my_session(request, session_id=None):
+    sessions = DeskSession.objects.filter(
+        agent=request.user,
+        closed_at=None,
+        desk__office__in=offices_for(request.actor),
+    ).select_related("desk__office__agency")
+    if session_id is not None:
+        sessions = sessions.filter(id=session_id)
+    session = sessions.prefetch_related("services").first()
+    if session is None and session_id is not None:
+        raise Http404
+    return session
+
+
+def _open_desk_form(request, data=None):
+    offices = offices_for(request.actor)
+    return OpenDeskForm(
+        data,
+        desks=Desk.objects.filter(office__in=offices, active=True)
+        .select_related("office")
+        .order_by("office__name_fr", "label"),
+        services=services_for(request.actor).filter(active=True).order_by("name_fr"),
+    )
+
+
+def _waiting_list(session):
+    desk = session.desk
+    office = desk.office
+    services = actions.desk_services(desk, session)
+    guess = forecast(office, timezone.now())
+    waiting = (
+        Visit.objects.filter(office=office, status=VisitStatus.WAITING)
+        .filter(service_id__in=services)
+        .select_related("service")
+    )
+    rows = []
+    for visit in actions.waiting_order(waiting)[:QUEUE_SHOWN]:
+        prediction = guess.get(visit.id)
+        rows.append(
+            {
+                "visit": visit,
+                "position": prediction.position if prediction else None,
+                "wait": wait_range(prediction.wait) if prediction else None,
+            }
+        )
+    return rows, waiting.count()
+
+
+@staff_required()
+@require_GET
+def console(request):
+    session = _my_session(request)
+    if session is None:
+        return render(request, "queues/console_open.html", {"form": _open_desk_form(request)})
+    current = (
+        Visit.objects.filter(
+            desk=session.desk, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
+        )
+        .select_related("service")
+        .order_by("-called_at")
+        .first()
+    )
+    rows, total = _waiting_list(session)
+    context = {
+        "session": session,
+        "desk": session.desk,
+        "office": session.desk.office,
+        "current": current,
+        "rows": rows,
+        "total": total,
+        "complete_form": CompleteForm(),
+        "transfer_form": TransferForm(office=session.desk.office),
+    }
+    return render(request, "queues/console.html", context)
+
+
+@staff_required()
+@require_POST
+def open_desk(request):
+    form = _open_desk_form(request, request.POST)
+    if not form.is_valid():
+        return render(request, "queues/console_open.html", {"form": form}, status=400)
+    actions.do_open_desk(form.cleaned_data["desk"], request.user, form.cleaned_data["services"])
+    return redirect("queues:console")
+
+
+@staff_required()
+@require_POST
+def pause(request, session):
+    session = _my_session(request, session)
+    actions.do_pause_desk(session, session.paused_at is None, actor=request.actor)
+    return redirect("queues:console")
+
+
+@staff_required()
+@require_POST
+def close(request, session):
+    session = _my_session(request, session)
+    actions.do_close_desk(session, actor=request.actor)
+    messages.success(request, _("Your desk is closed. Thank you!"))
+    return redirect("queues:console")
+
+
+@staff_required()
+@require_POST
+def call_next(request, session):
+    session = _my_session(request, session)
+    try:
+        visit = actions.do_call_next(session.desk, actor=request.actor)
+    except actions.QueueError as error:
+        messages.error(request, error.message)
+        return redirect("queues:console")
+    if visit is None:
+        messages.info(request, _("Nobody is waiting for your services."))
+    return redirect("queues:console")
+
+
+SERVE_ACTIONS = {
+    "start": actions.do_start,
+    "complete": actions.do_complete,
+    "recall": actions.do_recall,
+    "no-show": actions.do_no_show,
+    "transfer": actions.do_transfer,
+    "cancel": actions.do_cancel,
+}
+
+
+@staff_required()
+@require_POST
+def serve_visit(request, visit, action):
+    if action not in SERVE_ACTIONS:
+        raise Http404
+    visit = (
+        Visit.objects.filter(id=visit, office__in=offices_for(request.actor))
+        .select_related("office__agency")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    options = {}
+    if action == "complete":
+        form = CompleteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose an outcome."))
+            return redirect("queues:console")
+        options["outcome"] = form.cleaned_data["outcome"]
+    if action == "transfer":
+        form = TransferForm(request.POST, office=visit.office)
+        if not form.is_valid():
+            messages.error(request, _("Choose where to transfer this person."))
+            return redirect("queues:console")
+        options.update(form.cleaned_data)
+    try:
+        SERVE_ACTIONS[action](visit, actor=request.actor, **options)
+    except actions.QueueError as error:
+        messages.error(request, error.message)
+    return redirect("queues:console")
+
+
+@staff_required(Role.SUPERVISOR)
+@require_http_methods(["GET", "POST"])
+def disruption(request):
+    offices = offices_for(request.actor).filter(active=True)
+    services = services_for(request.actor).filter(active=True)
+    form = DisruptionForm(request.POST or None, offices=offices, services=services)
+    if request.method == "POST" and form.is_valid():
+        sent = send_disruption(request.actor, **form.cleaned_data)
+        messages.success(
+            request,
+            ngettext("Notice sent to %(count)s person.", "Notice sent to %(count)s people.", sent)
+            % {"count": sent},
+        )
+        return redirect("queues:console-notice")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "queues/disruption.html", {"form": form}, status=status)
+
+
+def send_disruption(actor, *, office, service, notice_fr, notice_en) -> int:
+    """Tell everyone waiting (or called) at the office, in their own language."""
+    visits = Visit.objects.filter(
+        office=office, status__in=[VisitStatus.WAITING, VisitStatus.CALLED]
+    ).select_related("office__agency")
+    if service is not None:
+        visits = visits.filter(service=service)
+    with transaction.atomic():
+        event = record_event(
+            "office.disruption_notice",
+            office,
+            actor=actor,
+            agency=office.agency,
+            data={"service": str(service.id) if service else None},
+        )
+        sent = 0
+        for visit in visits.exclude(phone="", email=""):
+            text = notice_en if visit.language == "en" else notice_fr
+            notices.send_disruption(visit, text, key=str(event.id))
+            sent += 1
+    return sent

@@ -1,0 +1,127 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accueil.queues.contact import clean_email, clean_phone
+from accueil.queues.models import Need, Outcome, Placement
+
+
+class CheckInForm(forms.Form):
+    """The kiosk and web check-in form; the office decides which services are offered."""
+
+    service = forms.ModelChoiceField(
+        queryset=None,
+        label=_("What do you need?"),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a service."),
+            "invalid_choice": _("Choose a service."),
+        },
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Do you need priority or help? (optional)"),
+        choices=Need.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone, to get a text when your turn is near (optional)"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("Email, to get a message when your turn is near (optional)"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    remote = forms.BooleanField(
+        label=_("I am not at the office yet: tell me when to come"),
+        required=False,
+    )
+    attempt = forms.UUIDField(widget=forms.HiddenInput)  # one per page: a double tap is one visit
+
+    def __init__(self, *args, office, with_contact=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = office.services.filter(active=True).order_by(
+            "ticket_prefix", "name_fr"
+        )
+        self.fields["service"].label_from_instance = lambda service: service.name
+        if not with_contact:
+            for name in ("email", "remote"):
+                del self.fields[name]
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+    def clean_email(self):
+        return clean_email(self.cleaned_data["email"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remote") and not (data.get("phone") or data.get("email")):
+            raise ValidationError(
+                _("To wait away from the office, leave a phone number or an email address.")
+            )
+        return data
+
+
+class OpenDeskForm(forms.Form):
+    desk = forms.ModelChoiceField(queryset=None, label=_("Desk"), empty_label=None)
+    services = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label=_("Services you serve"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: the desk's usual services."),
+    )
+
+    def __init__(self, *args, desks, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["desk"].queryset = desks
+        self.fields["desk"].label_from_instance = lambda desk: f"{desk.office.name} — {desk.label}"
+        self.fields["services"].queryset = services
+        self.fields["services"].label_from_instance = lambda service: service.name
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+
+class TransferForm(forms.Form):
+    service = forms.ModelChoiceField(
+        queryset=None, label=_("To the line of"), required=False, empty_label=_("(same service)")
+    )
+    desk = forms.ModelChoiceField(
+        queryset=None, label=_("Or to desk"), required=False, empty_label=_("(any desk)")
+    )
+    placement = forms.ChoiceField(label=_("Place in the line"), choices=Placement.choices)
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = office.services.filter(active=True)
+        self.fields["service"].label_from_instance = lambda service: service.name
+        self.fields["desk"].queryset = office.desks.filter(active=True)
+        self.fields["desk"].label_from_instance = lambda desk: desk.label
+
+
+class DisruptionForm(forms.Form):
+    office = forms.ModelChoiceField(queryset=None, label=_("Office"), empty_label=None)
+    service = forms.ModelChoiceField(
+        queryset=None, label=_("Only for the line of"), required=False, empty_label=_("(everyone)")
+    )
+    notice_fr = forms.CharField(
+        label=_("Notice in French"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notice_en = forms.CharField(
+        label=_("Notice in English"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, offices, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+        self.fields["office"].label_from_instance = lambda office: office.name
+        self.fields["service"].queryset = services
+        self.fields["service"].label_from_instance = lambda service: service.name

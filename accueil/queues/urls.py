@@ -1,0 +1,21 @@
+from django.urls import path
+
+from accueil.queues import console, views
+
+app_name = "queues"
+urlpatterns = [
+    path("kiosk/<uuid:office>/", views.kiosk, name="kiosk"),
+    path("kiosk/<uuid:office>/tickets/<uuid:visit>/", views.kiosk_ticket, name="kiosk-ticket"),
+    path("check-in/<uuid:office>/", views.web_check_in, name="check-in"),
+    path("poster/<uuid:office>/", views.poster, name="poster"),
+    path("visits/<uuid:visit>/", views.visit_status, name="visit"),
+    path("visits/<uuid:visit>/cancel/", views.visit_cancel, name="visit-cancel"),
+    path("display/<uuid:office>/", views.display, name="display"),
+    path("console/", console.console, name="console"),
+    path("console/desk/", console.open_desk, name="console-open"),
+    path("console/desk/<uuid:session>/pause/", console.pause, name="console-pause"),
+    path("console/desk/<uuid:session>/close/", console.close, name="console-close"),
+    path("console/desk/<uuid:session>/call-next/", console.call_next, name="console-call-next"),
+    path("console/visits/<uuid:visit>/<slug:action>/", console.serve_visit, name="console-serve"),
+    path("console/notices/", console.disruption, name="console-notice"),
+]

@@ -1,0 +1,159 @@
+"""The citizen's pages: kiosk, web check-in (QR poster), their visit's status, the display board."""
+
+import uuid
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accueil.accounts.access import public
+from accueil.catalog.models import Office
+from accueil.core import ratelimit
+from accueil.queues import actions
+from accueil.queues.board import board_state
+from accueil.queues.forms import CheckInForm
+from accueil.queues.models import Source, Visit, VisitStatus
+from accueil.queues.waits import predict, wait_range
+
+
+def _office(office_id):
+    return get_object_or_404(Office.objects.select_related("agency"), id=office_id, active=True)
+
+
+def qr_svg(url: str, label: str) -> str:
+    """An inline SVG QR code, drawn here: nothing is fetched from elsewhere."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff")
+    return mark_safe(f'<div class="qr" role="img" aria-label="{label}">{svg}</div>')  # noqa: S308
+
+
+def _check_in(request, office, *, kiosk: bool):
+    form = CheckInForm(request.POST or None, office=office, with_contact=not kiosk)
+    if request.method == "POST" and form.is_valid():
+        wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
+        if wait:
+            form.add_error(None, _("Too many tickets were taken from this device. Wait a minute."))
+            return form, 429
+        data = form.cleaned_data
+        source = Source.KIOSK if kiosk else (Source.VIRTUAL if data.get("remote") else Source.WEB)
+        try:
+            visit, _guess = actions.do_take_ticket(
+                office,
+                data["service"],
+                language=get_language()[:2],
+                phone=data["phone"],
+                email=data.get("email", ""),
+                needs=data["needs"],
+                source=source,
+                idempotency_key=f"page:{office.id}:{data['attempt']}",
+            )
+        except actions.QueueError as error:
+            form.add_error(None, error.message)
+            return form, 409
+        return visit, 302
+    if request.method == "GET":
+        form = CheckInForm(initial={"attempt": uuid.uuid4()}, office=office, with_contact=not kiosk)
+    return form, 400 if request.method == "POST" else 200
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def kiosk(request, office):
+    office = _office(office)
+    result, status = _check_in(request, office, kiosk=True)
+    if status == 302:
+        return redirect("queues:kiosk-ticket", office=office.id, visit=result.id)
+    return render(request, "queues/kiosk.html", {"office": office, "form": result}, status=status)
+
+
+@public
+@require_GET
+def kiosk_ticket(request, office, visit):
+    visit = get_object_or_404(
+        Visit.objects.select_related("office", "service"), id=visit, office_id=office
+    )
+    context = _visit_context(request, visit)
+    context["qr"] = qr_svg(
+        request.build_absolute_uri(reverse("queues:visit", args=[visit.id])),
+        _("QR code to follow your turn on your phone"),
+    )
+    return render(request, "queues/kiosk_ticket.html", context)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def web_check_in(request, office):
+    office = _office(office)
+    result, status = _check_in(request, office, kiosk=False)
+    if status == 302:
+        return redirect("queues:visit", visit=result.id)
+    return render(
+        request, "queues/check_in.html", {"office": office, "form": result}, status=status
+    )
+
+
+@public
+@require_GET
+def poster(request, office):
+    office = _office(office)
+    url = settings.SITE_URL + reverse("queues:check-in", args=[office.id])
+    qr = qr_svg(url, _("QR code to take a ticket on your phone"))
+    return render(request, "queues/poster.html", {"office": office, "qr": qr, "url": url})
+
+
+def _visit_context(request, visit):
+    now = timezone.now()
+    guess = predict(visit, now) if visit.status == VisitStatus.WAITING else None
+    return {
+        "visit": visit,
+        "office": visit.office,
+        "position": guess.position if guess else None,
+        "wait": wait_range(guess.wait) if guess else None,
+        "can_cancel": visit.status in (VisitStatus.WAITING, VisitStatus.CALLED),
+    }
+
+
+@public
+@require_GET
+def visit_status(request, visit):
+    visit = get_object_or_404(Visit.objects.select_related("office", "service", "desk"), id=visit)
+    response = render(request, "queues/visit.html", _visit_context(request, visit))
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the address is the visitor's key
+    return response
+
+
+@public
+@require_POST
+def visit_cancel(request, visit):
+    visit = get_object_or_404(Visit.objects.select_related("office"), id=visit)
+    try:
+        actions.do_cancel(visit)
+        messages.success(request, _("You have left the line. Your ticket is cancelled."))
+    except actions.QueueError as error:
+        messages.error(request, error.message)
+    return redirect("queues:visit", visit=visit.id)
+
+
+@public
+@require_GET
+def display(request, office):
+    office = _office(office)
+    state = board_state(office.id)
+    return render(
+        request,
+        "queues/display.html",
+        {
+            "office": office,
+            "board": state,
+            "current": state["calls"][0] if state["calls"] else None,
+            "earlier": state["calls"][1:],
+            "other_language": "en" if get_language()[:2] == "fr" else "fr",
+        },
+    )
