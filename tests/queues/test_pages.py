@@ -184,8 +184,7 @@ def test_near_turn_notice_goes_once_when_position_is_reached(
 ):
     first = do_check_in(personas.office, personas.service)
     waiting = [
-        do_check_in(personas.office, personas.service, email=f"p{i}@example.ca")
-        for i in range(5)
+        do_check_in(personas.office, personas.service, email=f"p{i}@example.ca") for i in range(5)
     ]
     with django_capture_on_commit_callbacks(execute=True):
         do_call_next(personas.desk)  # first is called; waiting[0..2] are now within 3
