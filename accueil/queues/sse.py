@@ -52,6 +52,11 @@ async def not_found(scope, send) -> None:
     await send({"type": "http.response.body", "body": body.encode()})
 
 
+async def wait_for_disconnect(receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass  # the (empty) request body
+
+
 async def stream(office: str, scope, receive, send) -> None:
     try:
         office_id = str(uuid.UUID(office))
@@ -72,7 +77,7 @@ async def stream(office: str, scope, receive, send) -> None:
                 "more_body": True,
             }
         )
-        disconnected = asyncio.ensure_future(receive())
+        disconnected = asyncio.ensure_future(wait_for_disconnect(receive))
         try:
             while True:
                 board = asyncio.ensure_future(queue.get())
