@@ -1,0 +1,106 @@
+"""A visit end to end, keyboard only, in French and in English, with axe on every page:
+kiosk check-in → the agent presses N → the display shows the call → the agent completes."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.test_accessibility import violations
+
+TEXT = {
+    "fr": {
+        "open": "Ouvrir mon guichet",
+        "nobody": "Personne n’est à votre guichet",
+        "close": "Fermer mon guichet",
+    },
+    "en": {"open": "Open my desk", "nobody": "Nobody is at your desk", "close": "Close my desk"},
+}
+
+
+def tab_to(page, selector, presses=80):
+    """Press Tab until the focused element matches ``selector``."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def sign_in_by_keyboard(page, server, language):
+    page.goto(f"{server}/{language}/login/")
+    tab_to(page, "#id_username")
+    page.keyboard.type("agent")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*/{language}/staff/.*"))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_visit_from_kiosk_to_display_to_done(browser, server, language):
+    text = TEXT[language]
+    agent = browser.new_context(locale=f"{language}-CA").new_page()
+    kiosk = browser.new_context(locale=f"{language}-CA").new_page()
+    display = browser.new_context(locale=f"{language}-CA").new_page()
+
+    # The agent opens a desk at their office.
+    sign_in_by_keyboard(agent, server, language)
+    agent.goto(f"{server}/{language}/console/")
+    if agent.get_by_role("button", name=text["open"]).count():
+        assert violations(agent) == []
+        tab_to(agent, "button[type=submit]:not(.link-button)")
+        agent.keyboard.press("Enter")
+        agent.wait_for_selector("#call-next")
+    office = re.search(
+        r"/offices/([0-9a-f-]{36})/", agent.get_attribute(".console", "data-events")
+    )[1]
+
+    # The display board of that office, connected.
+    display.goto(f"{server}/{language}/display/{office}/")
+    assert violations(display) == []
+
+    # A citizen takes a ticket at the kiosk with the keyboard.
+    kiosk.goto(f"{server}/{language}/kiosk/{office}/")
+    assert violations(kiosk) == []
+    tab_to(kiosk, "input[name=service]")
+    kiosk.keyboard.press("Space")
+    tab_to(kiosk, "button.big-button")
+    kiosk.keyboard.press("Enter")
+    kiosk.wait_for_url(re.compile(r".*/kiosk/.*/tickets/.*"))
+    ticket = kiosk.inner_text(".ticket-number").strip()
+    assert re.fullmatch(r"[A-Z]{1,2}-\d{3}", ticket)
+    assert violations(kiosk) == []
+
+    # The agent presses N; the display shows the ticket within a second.
+    agent.reload()
+    agent.wait_for_selector("#call-next")
+    assert violations(agent) == []
+    agent.locator("body").press("n")
+    display.wait_for_function(
+        "t => document.getElementById('current-call').textContent.includes(t)",
+        arg=ticket,
+        timeout=1000,
+    )
+    agent.wait_for_load_state()
+    agent.wait_for_selector(".console-ticket")
+    assert ticket in agent.inner_text(".console-ticket")
+    assert violations(display) == []
+
+    # The visitor's status page says where to go.
+    kiosk.goto(kiosk.url)  # the ticket page, refreshed
+    assert "1" in kiosk.inner_text(".ticket-called")
+
+    # S to start, C to complete: the desk is free again.
+    agent.locator("body").press("s")
+    agent.wait_for_selector("button[data-shortcut=c]")
+    agent.locator("body").press("c")
+    agent.get_by_text(text["nobody"]).wait_for()
+    assert violations(agent) == []
+
+    # Leave the desk closed for the next run, with the keyboard.
+    agent.get_by_role("button", name=text["close"]).focus()
+    agent.keyboard.press("Enter")
+    agent.get_by_role("button", name=text["open"]).wait_for()
+    for page in (agent, kiosk, display):
+        page.context.close()
