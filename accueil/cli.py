@@ -3,13 +3,14 @@
 import os
 import sys
 
-SHORTCUTS = {"serve", "worker", "demo", "token"}
+SHORTCUTS = {"serve", "worker", "demo", "token", "simulate"}
 USAGE = """usage: accueil COMMAND [options]
 
   serve [--host H] [--port P]   run the web server (with the worker inside on SQLite)
   worker                        run background work (housekeeping; notifications later)
   demo                          create or refresh the bilingual demo agency
   token USERNAME                print a new API token for a staff user
+  simulate [--days N]           replay simulated office days (history, benchmarks)
   manage ...                    any Django management command (migrate, createsuperuser, ...)
 """
 

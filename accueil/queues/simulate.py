@@ -1,0 +1,326 @@
+"""An office simulator: replays office days through the real actions, on a simulated clock.
+
+Arrivals follow a time-varying Poisson process; service times are lognormal per service (a
+little slower in the first hours); several services share agents (each desk serves a subset);
+agents take staggered breaks; some visitors do not show up when called; some declare a
+priority need. Every step goes
+through ``accueil.queues.actions`` with ``now=`` the simulated time, so the event log, the
+predictions recorded at check-in and the actual waits are exactly what a real day would leave.
+
+Used by ``accueil simulate``, by ``make bench`` (prediction accuracy) and by the demo (history).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+
+from accueil.catalog.models import Agency, Desk, Office, Service
+from accueil.queues import actions
+from accueil.queues.models import Source, Visit
+from accueil.queues.waits import forget_profiles, naive_wait, profile
+
+
+@dataclass
+class ServiceSpec:
+    slug: str
+    prefix: str
+    name_fr: str
+    name_en: str
+    share: float  # of arrivals
+    minutes: float  # mean service time
+    sigma: float  # lognormal shape
+
+
+SERVICES = [
+    ServiceSpec("sim-permis", "A", "Permis et licences", "Permits and licences", 0.5, 6, 0.5),
+    ServiceSpec("sim-taxes", "B", "Taxes et comptes", "Taxes and accounts", 0.3, 12, 0.6),
+    ServiceSpec("sim-urbanisme", "C", "Urbanisme", "Urban planning", 0.2, 20, 0.7),
+]
+DESKS = {"1": "A", "2": "A", "3": "AB", "4": "BC", "5": "CA"}
+# Arrivals per hour of the whole office, from 8:30; none after 16:00.
+ARRIVALS = [18, 28, 32, 24, 20, 28, 24, 8]
+OPEN, CLOSE_ARRIVALS = time(8, 30), time(16, 0)
+NO_SHOW = 0.05
+PRIORITY = 0.06
+BREAKS = {"1": (11.5, 12.0), "2": (12.0, 12.5), "3": (12.5, 13.0), "4": (11.75, 12.25)}
+
+
+@dataclass(order=True)
+class Step:
+    at: datetime
+    order: int
+    kind: str = field(compare=False)
+    payload: object = field(compare=False, default=None)
+
+
+@dataclass
+class Outcome:
+    visits: int = 0
+    served: int = 0
+    no_shows: int = 0
+    naive: dict = field(default_factory=dict)  # visit id → the naive estimate at check-in
+
+
+def setup_office(agency_slug: str = "simulation") -> Office:
+    """The simulated office (created once): three services sharing five desks."""
+    agency, _ = Agency.objects.get_or_create(
+        slug=agency_slug, defaults={"name_fr": "Organisme simulé", "name_en": "Simulated agency"}
+    )
+    office, created = Office.objects.get_or_create(
+        agency=agency,
+        slug="bureau-simule",
+        defaults={
+            "name_fr": "Bureau simulé",
+            "name_en": "Simulated office",
+            "time_zone": "America/Toronto",
+        },
+    )
+    services = {}
+    for spec in SERVICES:
+        service, _ = Service.objects.get_or_create(
+            agency=agency,
+            slug=spec.slug,
+            defaults={
+                "name_fr": spec.name_fr,
+                "name_en": spec.name_en,
+                "ticket_prefix": spec.prefix,
+                "channels": ["in_person"],
+            },
+        )
+        service.offices.add(office)
+        services[spec.prefix] = service
+    for label, prefixes in DESKS.items():
+        desk, _ = Desk.objects.get_or_create(office=office, label=label)
+        desk.services.set([services[p] for p in prefixes])
+    return office
+
+
+class Day:
+    def __init__(self, office, day: date, rng: random.Random, agents: dict) -> None:
+        self.office, self.day, self.rng, self.agents = office, day, rng, agents
+        self.zone = office.zone
+        self.services = {s.ticket_prefix: s for s in office.services.all()}
+        known = {spec.prefix: spec for spec in SERVICES}
+        # An office of one's own (the demo's): unknown services get a middling profile.
+        self.specs = {
+            prefix: known.get(prefix) or ServiceSpec("", prefix, "", "", 0.3, 8, 0.6)
+            for prefix in self.services
+        }
+        self.desks = {d.label: d for d in office.desks.filter(active=True)}
+        self.steps: list[Step] = []
+        self.counter = 0
+        self.idle: set[str] = set()
+        self.resting: set[str] = set()
+        self.break_due: set[str] = set()
+        self.sessions = {}
+        self.fate: dict = {}  # visit id → "no_show" or service seconds
+        self.outcome = Outcome()
+
+    def at(self, hours: float) -> datetime:
+        start = datetime.combine(self.day, time(0), tzinfo=self.zone)
+        return start + timedelta(hours=hours)
+
+    def push(self, when: datetime, kind: str, payload=None) -> None:
+        self.counter += 1
+        heapq.heappush(self.steps, Step(when, self.counter, kind, payload))
+
+    def plan(self) -> None:
+        opening = OPEN.hour + OPEN.minute / 60
+        for slot, rate in enumerate(ARRIVALS):
+            start = opening + slot
+            end = min(start + 1, CLOSE_ARRIVALS.hour + CLOSE_ARRIVALS.minute / 60)
+            clock = start
+            while True:
+                clock += self.rng.expovariate(rate)
+                if clock >= end:
+                    break
+                self.push(self.at(clock), "arrival")
+        for label in self.desks:
+            self.push(self.at(opening - 0.05), "open", label)
+            if label in BREAKS:
+                begin, finish = BREAKS[label]
+                self.push(self.at(begin), "break", label)
+                self.push(self.at(finish), "resume", label)
+
+    def service_seconds(self, prefix: str, when: datetime) -> float:
+        spec = self.specs[prefix]
+        mean = spec.minutes * 60 * (1.15 if when.astimezone(self.zone).hour < 10 else 1.0)
+        mu = math.log(mean) - spec.sigma**2 / 2
+        return self.rng.lognormvariate(mu, spec.sigma)
+
+    def run(self) -> Outcome:
+        self.plan()
+        while self.steps:
+            step = heapq.heappop(self.steps)
+            getattr(self, f"on_{step.kind}")(step.at, step.payload)
+        for session in self.sessions.values():
+            actions.do_close_desk(session, now=self.at(18))
+        return self.outcome
+
+    # -- what happens ----------------------------------------------------------------------
+
+    def on_open(self, now, label) -> None:
+        agent = self.agents[label]
+        self.sessions[label] = actions.do_open_desk(self.desks[label], agent, [], now=now)
+        self.idle.add(label)
+
+    def on_arrival(self, now, _payload) -> None:
+        prefix = self.rng.choices(list(self.specs), weights=[s.share for s in self.specs.values()])[
+            0
+        ]
+        roll = self.rng.random()
+        needs = ["accessibility"] if roll < PRIORITY else []
+        visit, guess = actions.do_take_ticket(
+            self.office, self.services[prefix], now=now, needs=needs, source=Source.KIOSK
+        )
+        self.outcome.visits += 1
+        learned = profile(self.office.agency_id, now)
+        agents = len([label for label in self.desks if label not in self.resting])
+        self.outcome.naive[visit.id] = naive_wait(guess.position, learned.overall, agents)
+        self.fate[visit.id] = (
+            "no_show" if self.rng.random() < NO_SHOW else self.service_seconds(prefix, now)
+        )
+        self.call_idle(now)
+
+    def call_idle(self, now) -> None:
+        for label in sorted(self.idle):
+            if label in self.resting or label not in self.idle:
+                continue
+            self.call(now, label)
+
+    def call(self, now, label) -> None:
+        visit = actions.do_call_next(self.desks[label], actor=self.agents[label], now=now)
+        if visit is None:
+            self.idle.add(label)
+            return
+        self.idle.discard(label)
+        fate = self.fate.get(visit.id)
+        if fate is None:  # a visitor from before the simulation: serve briefly
+            fate = 300.0
+        if fate == "no_show":
+            self.push(now + timedelta(seconds=25), "recall", (label, visit))
+        else:
+            walk = self.rng.uniform(15, 60)
+            self.push(now + timedelta(seconds=walk), "start", (label, visit, fate))
+
+    def on_recall(self, now, payload) -> None:
+        label, visit = payload
+        visit = Visit.objects.get(id=visit.id)
+        visit = actions.do_recall(visit, actor=self.agents[label], now=now)
+        self.push(now + timedelta(seconds=25), "no_show", (label, visit))
+
+    def on_no_show(self, now, payload) -> None:
+        label, visit = payload
+        actions.do_no_show(Visit.objects.get(id=visit.id), actor=self.agents[label], now=now)
+        self.outcome.no_shows += 1
+        self.free(now, label)
+
+    def on_start(self, now, payload) -> None:
+        label, visit, seconds = payload
+        visit = actions.do_start(visit, actor=self.agents[label], now=now)
+        self.push(now + timedelta(seconds=seconds), "complete", (label, visit))
+
+    def on_complete(self, now, payload) -> None:
+        label, visit = payload
+        actions.do_complete(visit, actor=self.agents[label], now=now)
+        self.outcome.served += 1
+        self.free(now, label)
+
+    def free(self, now, label) -> None:
+        if label in self.break_due:
+            self.break_due.discard(label)
+            self.pause(now, label)
+            return
+        self.call(now, label)
+
+    def pause(self, now, label) -> None:
+        self.resting.add(label)
+        self.idle.discard(label)
+        actions.do_pause_desk(self.sessions[label], True, now=now)
+
+    def on_break(self, now, label) -> None:
+        if label in self.idle:
+            self.pause(now, label)
+        else:
+            self.break_due.add(label)  # after the current visitor
+
+    def on_resume(self, now, label) -> None:
+        self.break_due.discard(label)
+        if label in self.resting:
+            self.resting.discard(label)
+            actions.do_pause_desk(self.sessions[label], False, now=now)
+            self.call(now, label)
+
+
+def simulate(office, start: date, days: int, seed: int = 1, progress=None) -> Outcome:
+    """Simulate ``days`` working days (Monday to Friday) from ``start``."""
+    from accueil.accounts.models import Role, User
+
+    rng = random.Random(seed)
+    agents = {}
+    for desk in office.desks.filter(active=True):
+        agents[desk.label], _ = User.objects.get_or_create(
+            username=f"sim-{office.slug}-{desk.label}"[:150],
+            defaults={"agency": office.agency, "role": Role.AGENT, "is_active": False},
+        )
+    total = Outcome()
+    day, done = start, 0
+    forget_profiles()
+    while done < days:
+        if day.weekday() < 5:
+            with transaction.atomic():  # one write transaction a day: fast on SQLite
+                result = Day(office, day, rng, agents).run()
+            done += 1
+            total.visits += result.visits
+            total.served += result.served
+            total.no_shows += result.no_shows
+            total.naive.update(result.naive)
+            if progress:
+                progress(done, days, total)
+        day += timedelta(days=1)
+    return total
+
+
+def accuracy(office, since: datetime, until: datetime, naive: dict | None = None) -> dict:
+    """Mean and 90th-percentile absolute error of the wait predicted at check-in."""
+    rows = Visit.objects.filter(
+        office=office,
+        arrived_at__gte=since,
+        arrived_at__lt=until,
+        predicted_wait__isnull=False,
+        first_called_at__isnull=False,
+    ).values_list("id", "predicted_wait", "arrived_at", "first_called_at")
+    ours, theirs = [], []
+    for visit_id, predicted, arrived, called in rows:
+        actual = (called - arrived).total_seconds()
+        ours.append(abs(predicted - actual))
+        if naive and naive.get(visit_id) is not None:
+            theirs.append(abs(naive[visit_id] - actual))
+    return {"count": len(ours), "ours": summary(ours), "naive": summary(theirs)}
+
+
+def summary(errors: list[float]) -> dict:
+    if not errors:
+        return {"mae": None, "p90": None}
+    ordered = sorted(errors)
+    return {
+        "mae": sum(ordered) / len(ordered),
+        "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+    }
+
+
+def text_progress(done: int, days: int, total: Outcome) -> None:
+    width = 30
+    filled = int(width * done / days)
+    bar = "#" * filled + "." * (width - filled)
+    sys.stderr.write(f"\r[{bar}] day {done}/{days}, {total.visits} visits")
+    if done == days:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
