@@ -86,10 +86,15 @@ def recreate_database(name: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def start_server(env: dict[str, str], history_days: int = 0) -> tuple[subprocess.Popen, str]:
     run = [sys.executable, "-m", "accueil.cli"]
     subprocess.run([*run, "manage", "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*run, "demo"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*run, "demo", "--history-days", str(history_days)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     server = subprocess.Popen(
         [*run, "serve", "--port", str(port), "--no-worker"],
@@ -207,6 +212,108 @@ def bench_outbox() -> list[str]:
     return rows
 
 
+def quantiles_ms(latencies: list[float]) -> str:
+    q = statistics.quantiles(latencies, n=100)
+    return f"{q[49] * 1000:.1f} | {q[94] * 1000:.1f} | {q[98] * 1000:.1f}"
+
+
+def extra_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """One more `accueil serve` process on the same database (the scale path)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/readyz", timeout=1).close()  # noqa: S310
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def bench_queues() -> tuple[list[str], list[str], list[str]]:
+    from bench import queues
+
+    mix_rows, raw_rows, display_rows = [], [], []
+
+    def mix_row(name, processes, result, rss):
+        kinds = ", ".join(f"{k} {v:,.0f}/s" for k, v in result["by_kind"].items())
+        return (
+            f"| {name} | {processes} | {result['clients']} | {result['ops']:,.0f} | "
+            f"{quantiles_ms(result['latencies'])} | {rss:.0f} | {kinds} |"
+        )
+
+    for name, _, env in fresh_databases():
+        env = {**env, "ACCUEIL_CHECK_IN_RATE": "0/60"}  # one client address takes every ticket
+        server, base = start_server(env, history_days=5)
+        servers = [server]
+        try:
+            token = subprocess.run(
+                [sys.executable, "-m", "accueil.cli", "token", "agent"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            result = queues.mix([base], token)
+            mix_rows.append(mix_row(name, 1, result, peak_rss_mib(server.pid)))
+            shown = queues.displays(base, token)
+            display_rows.append(
+                f"| {name} | {queues.DISPLAYS} | {queues.DISPLAY_CALLS} | "
+                f"{shown['p50'] * 1000:.0f} | {shown['p95'] * 1000:.0f} | "
+                f"{shown['max'] * 1000:.0f} | {shown['missing']} | "
+                f"{peak_rss_mib(server.pid):.0f} |"
+            )
+            if name == "PostgreSQL":  # N processes behind a load balancer
+                second, second_base = extra_server(env)
+                servers.append(second)
+                both = queues.mix([base, second_base], token)
+                rss = max(peak_rss_mib(s.pid) for s in servers)
+                mix_rows.append(mix_row(name, 2, both, rss))
+        finally:
+            for running in servers:
+                running.terminate()
+                running.wait(timeout=10)
+        if name == "PostgreSQL":
+            dsn = POSTGRES.replace("postgres://", "postgresql://")
+            rate = queues.raw_postgres(dsn, result["clients"])
+        else:
+            with tempfile.TemporaryDirectory() as scratch:
+                rate = queues.raw_sqlite(str(Path(scratch) / "raw.sqlite3"))
+        raw_rows.append(
+            f"| {name} | {rate:,.0f} | {result['ops']:,.0f} | {100 * result['ops'] / rate:.0f} % |"
+        )
+    return mix_rows, raw_rows, display_rows
+
+
+def bench_predictions(days: int = 10) -> str:
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update({"ACCUEIL_ENV": "test", "ACCUEIL_DATA_DIR": data_dir})
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.predictions", str(days)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    ours, naive = figures["ours"], figures["naive"]
+    return (
+        f"| {figures['days']} working days, {figures['visits']:,} visits; measured from "
+        f"{figures['measured_from']} ({figures['count']:,} waits) | "
+        f"{ours['mae'] / 60:.1f} | {ours['p90'] / 60:.1f} | {naive['mae'] / 60:.1f} | "
+        f"{naive['p90'] / 60:.1f} | {100 * ours['mae'] / naive['mae']:.0f} % |"
+    )
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -231,6 +338,37 @@ def main() -> None:
         "| database | workers | emails | emails/s | received by SMTP |",
         "|---|---|---|---|---|",
         *bench_outbox(),
+    ]
+    mix_rows, raw_rows, display_rows = bench_queues()
+    lines += [
+        "",
+        "Queues: one `accueil serve` process, demo office with 5 simulated days of history; "
+        "4 kiosk clients (check-in, then 2 status reads) and one agent client per desk "
+        "(call-next, then complete) over keep-alive HTTP for 20 s after a warm-up.\n",
+        "| database | server processes | clients | operations/s | p50 ms | p95 ms | p99 ms "
+        "| peak RSS MiB per process | by operation |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *mix_rows,
+        "",
+        "The same statements straight through the driver (hand-written SQL of the four "
+        "operations, same mix and concurrency; SQLite: one connection):\n",
+        "| database | raw operations/s | HTTP operations/s (one process) "
+        "| HTTP as a share of raw |",
+        "|---|---|---|---|",
+        *raw_rows,
+        "",
+        "Displays: server-sent-event connections to one office; latency from sending "
+        "call-next to each display receiving the board that shows the call.\n",
+        "| database | displays | calls | p50 ms | p95 ms | max ms | missed | server peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|",
+        *display_rows,
+        "",
+        "Predicted waits at check-in on simulated days (`accueil simulate`), mean and 90th "
+        "percentile absolute error in minutes, against the naive estimator "
+        "(position × mean service time ÷ open desks):\n",
+        "| simulation | ours MAE | ours P90 | naive MAE | naive P90 | ours / naive |",
+        "|---|---|---|---|---|---|",
+        bench_predictions(),
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -20,7 +20,7 @@ from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.contact import clean_email, clean_phone
 from accueil.queues.models import Need, Outcome, Placement, Source, Visit, VisitStatus
-from accueil.queues.waits import Guess, predict, wait_range
+from accueil.queues.waits import Guess, predict_for_reading, wait_range
 
 router = Router(tags=["queues"])
 PUBLIC_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
@@ -71,7 +71,7 @@ class TransferIn(Schema):
 
 def visit_out(visit, guess: Guess | None = None) -> dict:
     if guess is None and visit.status == VisitStatus.WAITING:
-        guess = predict(visit, timezone.now())
+        guess = predict_for_reading(visit, timezone.now())
     waiting = visit.status == VisitStatus.WAITING and guess is not None
     wait = guess.wait if waiting else None
     minutes = wait_range(wait)

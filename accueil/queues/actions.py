@@ -14,7 +14,7 @@ inside its transaction; notices to the citizen go through the outbox in the same
 from datetime import timedelta
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -140,10 +140,10 @@ def do_check_in(
 
 def do_take_ticket(office, service, now=None, **details):
     """Check in, then predict the wait and keep the prediction: (visit, guess)."""
-    from accueil.queues.waits import predict
+    from accueil.queues.waits import predict_at_check_in
 
     visit = do_check_in(office, service, now=now, **details)
-    guess = predict(visit, now or timezone.now())
+    guess = predict_at_check_in(visit, now or timezone.now())
     if visit.predicted_wait is None:
         record_prediction(visit, guess.wait)
     return visit, guess
@@ -191,28 +191,39 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
         status=VisitStatus.WAITING,
     )
     user = getattr(actor, "user", actor)
+    ordered = waiting_order(waiting, rules)
+    skip_locked = connection.vendor == "postgresql"
     while True:
-        candidates = list(waiting_order(waiting, rules).values_list("id", flat=True)[:CANDIDATES])
-        if not candidates:
-            return None
-        for visit_id in candidates:
-            moment = now or timezone.now()
-            with transaction.atomic():
-                won = Visit.objects.filter(id=visit_id, status=VisitStatus.WAITING).update(
-                    status=VisitStatus.CALLED,
-                    desk=desk,
-                    for_desk=None,
-                    agent=user if getattr(user, "pk", None) else None,
-                    called_at=moment,
-                    first_called_at=Coalesce(F("first_called_at"), moment),
-                )
-                if won:
-                    visit = Visit.objects.select_related("office__agency", "desk").get(id=visit_id)
-                    _event("visit.called", visit, actor, moment, desk=str(desk.id))
-                    notices.called(visit)
-                    live.announce(visit.office_id)
-                    transaction.on_commit(partial(notices.near_turns, desk.office, moment))
-                    return visit
+        moment = now or timezone.now()
+        with transaction.atomic():
+            if skip_locked:
+                # Each desk locks a different first visitor instead of all racing for one.
+                locked = ordered.select_for_update(skip_locked=True).values_list("id", flat=True)
+                candidates = list(locked[:1])
+            else:
+                candidates = list(ordered.values_list("id", flat=True)[:CANDIDATES])
+            if not candidates:
+                return None
+            for visit_id in candidates:
+                # The conditional UPDATE decides, on both databases: its row count says who won.
+                with transaction.atomic():
+                    won = Visit.objects.filter(id=visit_id, status=VisitStatus.WAITING).update(
+                        status=VisitStatus.CALLED,
+                        desk=desk,
+                        for_desk=None,
+                        agent=user if getattr(user, "pk", None) else None,
+                        called_at=moment,
+                        first_called_at=Coalesce(F("first_called_at"), moment),
+                    )
+                    if won:
+                        visit = Visit.objects.select_related("office__agency", "desk").get(
+                            id=visit_id
+                        )
+                        _event("visit.called", visit, actor, moment, desk=str(desk.id))
+                        notices.called(visit)
+                        live.announce(visit.office_id)
+                        transaction.on_commit(partial(notices.near_turns, desk.office, moment))
+                        return visit
         # Every candidate went to another desk meanwhile: look again.
 
 

@@ -111,6 +111,7 @@ class Visit(models.Model):
             models.Index(
                 fields=["office", "status", "service", "priority", "queue_at"], name="queue_order"
             ),
+            models.Index(fields=["office", "called_at"], name="recent_calls"),
         ]
 
     def __str__(self) -> str:
@@ -169,10 +170,25 @@ class QueueRules(models.Model):
     def __str__(self) -> str:
         return str(self.office)
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _rules_cache.pop(self.office_id, None)
+
     @classmethod
     def for_office(cls, office) -> "QueueRules":
-        rules = cls.objects.filter(office=office).first()
-        return rules or cls(office=office)
+        """The office's rules, read again at most every 30 seconds per process."""
+        import time
+
+        cached = _rules_cache.get(office.pk)
+        if cached is not None and time.monotonic() - cached[0] < RULES_FRESH_FOR:
+            return cached[1]
+        rules = cls.objects.filter(office_id=office.pk).first() or cls(office_id=office.pk)
+        _rules_cache[office.pk] = (time.monotonic(), rules)
+        return rules
+
+
+RULES_FRESH_FOR = 30.0
+_rules_cache: dict = {}
 
 
 class DeskSession(models.Model):

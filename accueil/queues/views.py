@@ -20,7 +20,7 @@ from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
 from accueil.queues.models import Source, Visit, VisitStatus
-from accueil.queues.waits import predict, wait_range
+from accueil.queues.waits import predict_for_reading, wait_range
 
 
 def _office(office_id):
@@ -109,7 +109,7 @@ def poster(request, office):
 
 def _visit_context(request, visit):
     now = timezone.now()
-    guess = predict(visit, now) if visit.status == VisitStatus.WAITING else None
+    guess = predict_for_reading(visit, now) if visit.status == VisitStatus.WAITING else None
     return {
         "visit": visit,
         "office": visit.office,

@@ -116,6 +116,7 @@ def learn(agency_id, now) -> Profile:
 class Guess:
     position: int  # 1: next in this line
     wait: int | None  # seconds; None: nobody is serving this line now
+    line: str = ""  # the service, or "desk:<id>" after a transfer to one desk
 
 
 @dataclass
@@ -126,10 +127,16 @@ class Agent:
 
 
 class Forecast:
-    def __init__(self, guesses: dict, next_wait: dict, agents: int) -> None:
+    def __init__(self, guesses: dict, next_wait: dict, team=(), learned=None, hour=0) -> None:
         self.guesses = guesses
         self.next_wait = next_wait  # service id → wait for someone arriving now
-        self.agents = agents
+        self.team = list(team)  # agents, with when each is free after the current line
+        self.agents = len(self.team)
+        self.learned, self.hour = learned, hour
+        self.lines: dict[str, int] = defaultdict(int)
+        for guess_line, guess in ((g.line, g) for g in guesses.values()):
+            self.lines[guess_line] = max(self.lines[guess_line], guess.position)
+        self.lock = threading.Lock()
 
     def get(self, visit_id) -> Guess | None:
         return self.guesses.get(visit_id)
@@ -137,33 +144,90 @@ class Forecast:
     def for_new_arrival(self, service_id) -> int | None:
         return self.next_wait.get(str(service_id))
 
+    def admit(self, visit_id, service_id) -> Guess:
+        """Add one visitor at the end of a line, as play() would: no query needed."""
+        service = str(service_id)
+        with self.lock:
+            self.lines[service] += 1
+            guess = Guess(self.lines[service], None, service)
+            able = [a for a in self.team if service in a.services]
+            if able:
+                agent = min(able, key=lambda a: a.free_at)
+                guess.wait = int(agent.free_at)
+                agent.free_at += self.learned.expected(service, self.hour)
+                self.next_wait[service] = int(min(a.free_at for a in able))
+            self.guesses[visit_id] = guess
+        return guess
+
 
 def agents_now(offices, now) -> dict:
-    """Per office: open, unpaused desk sessions; without any, the desks that called lately."""
+    """Per office: open, unpaused desk sessions; without any, the desks that called lately.
+
+    Plain value queries: this runs at every check-in and status read.
+    """
     from accueil.catalog.models import Desk
 
     ids = [office.id for office in offices]
-    agents: dict = defaultdict(list)
-    sessions = DeskSession.objects.filter(
-        desk__office_id__in=ids, closed_at=None, paused_at=None
-    ).prefetch_related("services", "desk__services")
-    for session in sessions.select_related("desk"):
-        chosen = {str(s.id) for s in session.services.all()}
-        services = chosen or {str(s.id) for s in session.desk.services.all()}
-        agents[session.desk.office_id].append(Agent(session.desk_id, services, 0.0))
-    missing = [i for i in ids if i not in agents]
+    sessions = list(
+        DeskSession.objects.filter(
+            desk__office_id__in=ids, closed_at=None, paused_at=None
+        ).values_list("id", "desk_id", "desk__office_id")
+    )
+    chosen = defaultdict(set)
+    if sessions:
+        for session_id, service_id in DeskSession.services.through.objects.filter(
+            desksession_id__in=[s[0] for s in sessions]
+        ).values_list("desksession_id", "service_id"):
+            chosen[session_id].add(str(service_id))
+    present = {(desk_id, office_id) for _s, desk_id, office_id in sessions}
+    missing = [i for i in ids if i not in {office_id for _d, office_id in present}]
     if missing:
-        recent = (
-            Desk.objects.filter(
-                office_id__in=missing, active=True, visits__called_at__gte=now - RECENT_DESK
-            )
+        present |= set(
+            Visit.objects.filter(office_id__in=missing, called_at__gte=now - RECENT_DESK)
+            .exclude(desk=None)
+            .values_list("desk_id", "office_id")
             .distinct()
-            .prefetch_related("services")
         )
-        for desk in recent:
-            services = {str(s.id) for s in desk.services.all()}
-            agents[desk.office_id].append(Agent(desk.id, services, 0.0))
+    usual = defaultdict(set)
+    for desk_id, service_id in Desk.services.through.objects.filter(
+        desk_id__in=[desk_id for desk_id, _o in present]
+    ).values_list("desk_id", "service_id"):
+        usual[desk_id].add(str(service_id))
+    agents: dict = defaultdict(list)
+    seen = set()
+    for session_id, desk_id, office_id in sessions:
+        agents[office_id].append(Agent(desk_id, chosen[session_id] or usual[desk_id], 0.0))
+        seen.add(desk_id)
+    for desk_id, office_id in present:
+        if desk_id not in seen:
+            agents[office_id].append(Agent(desk_id, usual[desk_id], 0.0))
     return agents
+
+
+_recent: dict = {}
+_recent_lock = threading.Lock()
+FRESH_FOR = 2.0  # seconds a status read may reuse this process's last forecast of the office
+
+
+def recent_forecast(office, now) -> Forecast:
+    """A forecast at most FRESH_FOR seconds old, for reads (status pages poll often)."""
+    import time
+
+    key = office.id
+    with _recent_lock:
+        cached = _recent.get(key)
+    if (
+        cached is not None
+        and time.monotonic() - cached[0] < FRESH_FOR
+        and abs((now - cached[2]).total_seconds()) < FRESH_FOR  # a simulated clock jumps
+    ):
+        return cached[1]
+    fresh = forecast(office, now)
+    with _recent_lock:
+        if len(_recent) > 1024:
+            _recent.clear()
+        _recent[key] = (time.monotonic(), fresh, now)
+    return fresh
 
 
 def forecast(office, now) -> Forecast:
@@ -218,7 +282,7 @@ def forecast_offices(offices, now) -> dict:
         for service in services.get(office.id, ()):
             able = [a.free_at for a in team if service in a.services]
             next_wait[service] = int(min(able)) if able else None
-        result[office.id] = Forecast(guesses, next_wait, len(team))
+        result[office.id] = Forecast(guesses, next_wait, team, learned, hour)
     return result
 
 
@@ -229,7 +293,7 @@ def play(waiting, agents, learned, hour) -> dict:
     for visit_id, service_id, for_desk in waiting:
         line = f"desk:{for_desk}" if for_desk else str(service_id)
         positions[line] += 1
-        guesses[visit_id] = Guess(positions[line], None)
+        guesses[visit_id] = Guess(positions[line], None, line)
     pending = list(waiting)
     free = sorted(agents, key=lambda a: a.free_at)
     while pending and free:
@@ -268,3 +332,20 @@ def wait_range(seconds: int | None) -> tuple[int, int] | None:
 
 def predict(visit, now) -> Guess:
     return forecast(visit.office, now).get(visit.id) or Guess(0, None)
+
+
+def predict_at_check_in(visit, now) -> Guess:
+    """A newcomer joins the end of their line: admit them to the office's recent forecast.
+
+    Priority visitors and transfers change the order, so they get a fresh forecast."""
+    if visit.priority or visit.for_desk_id:
+        return predict(visit, now)
+    recent = recent_forecast(visit.office, now)
+    guess = recent.get(visit.id)  # a fresh forecast, made after this visit was created
+    return guess if guess is not None else recent.admit(visit.id, visit.service_id)
+
+
+def predict_for_reading(visit, now) -> Guess:
+    """For a status read: the office's recent forecast, unless it predates this visit."""
+    guess = recent_forecast(visit.office, now).get(visit.id)
+    return guess if guess is not None else predict(visit, now)
