@@ -239,6 +239,7 @@ def create_demo() -> Agency:
             defaults={"name_fr": name_fr, "name_en": name_en, "position": position},
         )
     services = {}
+    bookable = {"permis-construction": 30, "assermentation": 15}  # minutes per appointment
     for spec in SERVICES:
         fields = {
             k: v for k, v in spec.items() if k not in {"slug", "category", "offices", "standards"}
@@ -246,7 +247,11 @@ def create_demo() -> Agency:
         service, _ = Service.objects.update_or_create(
             agency=agency,
             slug=spec["slug"],
-            defaults={**fields, "category": categories[spec["category"]]},
+            defaults={
+                **fields,
+                "category": categories[spec["category"]],
+                "appointment_minutes": bookable.get(spec["slug"], 0),
+            },
         )
         service.offices.set([offices[slug] for slug in spec["offices"]])
         service.standards.all().delete()

@@ -29,6 +29,7 @@ class ServiceForm(forms.ModelForm):
             "channels",
             "offices",
             "ticket_prefix",
+            "appointment_minutes",
             "retention_days",
             "active",
         ]

@@ -256,6 +256,11 @@ class Service(Bilingual, models.Model):
     retention_days = models.PositiveIntegerField(
         _("keep personal data for (days)"), default=365, validators=[MinValueValidator(1)]
     )
+    appointment_minutes = models.PositiveSmallIntegerField(
+        _("appointment length in minutes"),
+        default=0,
+        help_text=_("0: this service is not offered by appointment."),
+    )
     active = models.BooleanField(_("offered"), default=True)
 
     class Meta:

@@ -103,6 +103,10 @@ class BusinessCalendar:
                 total += min(span_end, end) - span_start
         return total
 
+    def open_spans(self, day: date) -> list[Span]:
+        """The open spans of one local day, in UTC, holidays and closures cut out."""
+        return self._day_spans(day, ())
+
     def is_open(self, instant: datetime) -> bool:
         _require_aware(instant)
         for span_start, span_end in self._day_spans(self._local_date(instant), ()):

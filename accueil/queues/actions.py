@@ -98,8 +98,11 @@ def do_check_in(
     idempotency_key=None,
     actor=None,
     now=None,
+    booked=False,
 ) -> Visit:
-    """Take a ticket. The same idempotency key (a retry, a double tap) returns the same visit."""
+    """Take a ticket. The same idempotency key (a retry, a double tap) returns the same visit.
+
+    ``booked``: an appointment arriving within its window, served before arrival order."""
     if idempotency_key:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -123,7 +126,8 @@ def do_check_in(
                 phone=phone,
                 email=email,
                 needs=[str(n) for n in needs],
-                priority=rules.priority_first and bool(PRIORITY_NEEDS.intersection(needs)),
+                priority=booked
+                or (rules.priority_first and bool(PRIORITY_NEEDS.intersection(needs))),
                 source=source,
                 arrived_at=now,
                 queue_at=now,

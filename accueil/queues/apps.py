@@ -8,4 +8,4 @@ class QueuesConfig(AppConfig):
     verbose_name = _("Queues")
 
     def ready(self) -> None:
-        from accueil.queues import notices  # noqa: F401 - registers the send-time checks
+        from accueil.queues import booking, notices  # noqa: F401 - register send-time hooks

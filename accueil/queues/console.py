@@ -4,6 +4,8 @@ Every button is a plain form (works without JavaScript); ``console.js`` adds sin
 shortcuts that can be turned off, and refreshes the waiting list when the office changes.
 """
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -17,9 +19,15 @@ from accueil.accounts.access import offices_for, services_for, staff_required
 from accueil.accounts.models import Role
 from accueil.catalog.models import Desk
 from accueil.core.events import record_event
-from accueil.queues import actions, notices
+from accueil.queues import actions, booking, notices
 from accueil.queues.forms import CompleteForm, DisruptionForm, OpenDeskForm, TransferForm
-from accueil.queues.models import DeskSession, Visit, VisitStatus
+from accueil.queues.models import (
+    Appointment,
+    AppointmentStatus,
+    DeskSession,
+    Visit,
+    VisitStatus,
+)
 from accueil.queues.waits import forecast, wait_range
 
 QUEUE_SHOWN = 15
@@ -222,4 +230,25 @@ def send_disruption(actor, *, office, service, notice_fr, notice_en) -> int:
             text = notice_en if visit.language == "en" else notice_fr
             notices.send_disruption(visit, text, key=str(event.id))
             sent += 1
+        for appointment in booked_today(office, service):
+            text = notice_en if appointment.language == "en" else notice_fr
+            booking.send_disruption(appointment, text, key=str(event.id))
+            sent += 1
     return sent
+
+
+def booked_today(office, service):
+    """Appointments still to come today at the office (and service)."""
+    now = timezone.now()
+    end_of_day = datetime.combine(
+        now.astimezone(office.zone).date() + timedelta(days=1), time(0), tzinfo=office.zone
+    )
+    appointments = Appointment.objects.filter(
+        office=office,
+        status=AppointmentStatus.BOOKED,
+        starts_at__gte=now - timedelta(hours=1),
+        starts_at__lt=end_of_day,
+    ).select_related("office__agency", "service")
+    if service is not None:
+        appointments = appointments.filter(service=service)
+    return appointments

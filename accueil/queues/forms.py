@@ -125,3 +125,53 @@ class DisruptionForm(forms.Form):
         self.fields["office"].label_from_instance = lambda office: office.name
         self.fields["service"].queryset = services
         self.fields["service"].label_from_instance = lambda service: service.name
+
+
+class BookingForm(forms.Form):
+    """Choose one of the open slots of a day; an email is needed for the confirmation."""
+
+    slot = forms.ChoiceField(
+        label=_("Time"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a time."),
+            "invalid_choice": _("This time is no longer open. Choose another one."),
+        },
+    )
+    email = forms.CharField(
+        label=_("Email, for the confirmation and your calendar"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone, for a text reminder (optional)"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, slots, with_contact=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [
+            (slot.starts_at.isoformat(), slot.label) for slot in slots if slot.free
+        ]
+        if not with_contact:
+            del self.fields["email"]
+            del self.fields["phone"]
+
+    def clean_email(self):
+        email = clean_email(self.cleaned_data["email"])
+        if not email:
+            raise ValidationError(_("Enter a valid email address."))
+        return email
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+
+class ArrivalForm(forms.Form):
+    code = forms.CharField(
+        label=_("Booking code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

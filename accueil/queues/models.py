@@ -162,6 +162,12 @@ class QueueRules(models.Model):
     near_minutes = models.PositiveSmallIntegerField(
         _("… or when the predicted wait falls under (minutes)"), default=10
     )
+    appointment_desks = models.PositiveSmallIntegerField(
+        _("desks kept for appointments at any one time"), default=1
+    )
+    appointment_window = models.PositiveSmallIntegerField(
+        _("minutes before or after the booked time that still count as on time"), default=15
+    )
 
     class Meta:
         verbose_name = _("queue rules")
@@ -211,3 +217,67 @@ class DeskSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.desk} {self.agent}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    CHECKED_IN = "checked_in", _("Arrived")
+    MISSED = "missed", _("Did not come")
+
+
+class Appointment(models.Model):
+    """A booked slot; it becomes a priority visit when the person checks in on time.
+
+    The UUID is the person's key (links to see, cancel, reschedule); the short code is what
+    they type at the kiosk.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    office = models.ForeignKey("catalog.Office", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    code = models.CharField(_("booking code"), max_length=8, unique=True)
+    language = models.CharField(_("language"), max_length=2, default="fr")
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    sequence = models.PositiveSmallIntegerField(default=0)  # calendar updates (reschedules)
+    visit = models.OneToOneField(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointment"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [models.Index(fields=["office", "starts_at"], name="appointments_by_time")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SlotCount(models.Model):
+    """How many appointments one slot holds; raised by a conditional UPDATE, never past the
+    capacity, so two people can never both get the last place."""
+
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalog.Service", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    booked = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "service", "starts_at"], name="one_count_a_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M}: {self.booked}"

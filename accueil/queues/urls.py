@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accueil.queues import console, views
+from accueil.queues import booking_views, console, views
 
 app_name = "queues"
 urlpatterns = [
@@ -11,6 +11,28 @@ urlpatterns = [
     path("visits/<uuid:visit>/", views.visit_status, name="visit"),
     path("visits/<uuid:visit>/cancel/", views.visit_cancel, name="visit-cancel"),
     path("display/<uuid:office>/", views.display, name="display"),
+    path("book/<uuid:office>/", booking_views.book, name="book"),
+    path("kiosk/<uuid:office>/appointment/", booking_views.kiosk_arrival, name="kiosk-arrival"),
+    path(
+        "appointments/<uuid:appointment>/",
+        booking_views.appointment_detail,
+        name="appointment",
+    ),
+    path(
+        "appointments/<uuid:appointment>/change/",
+        booking_views.reschedule,
+        name="appointment-change",
+    ),
+    path(
+        "appointments/<uuid:appointment>/cancel/",
+        booking_views.cancel_appointment,
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<uuid:appointment>/calendar.ics",
+        booking_views.appointment_calendar,
+        name="appointment-calendar",
+    ),
     path("console/", console.console, name="console"),
     path("console/desk/", console.open_desk, name="console-open"),
     path("console/desk/<uuid:session>/pause/", console.pause, name="console-pause"),

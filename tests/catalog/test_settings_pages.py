@@ -27,6 +27,7 @@ def service_form(service, **changes):
         "channels": ["in_person"],
         "offices": [str(o.id) for o in service.offices.all()],
         "ticket_prefix": "B",
+        "appointment_minutes": "0",
         "retention_days": "365",
         "active": "on",
     }

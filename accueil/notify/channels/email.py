@@ -5,6 +5,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from accueil.notify.attachments import attachments
 from accueil.notify.channels import PermanentFailure, TemporaryFailure
 from accueil.notify.unsubscribe import unsubscribe_url
 
@@ -43,6 +44,8 @@ class EmailChannel:
             to=[message.recipient],
             headers=headers,
         )
+        for name, content, mimetype in attachments(message):
+            email.attach(name, content, mimetype)
         try:
             self._connection().send_messages([email])
         except smtplib.SMTPRecipientsRefused as error:

@@ -1,0 +1,343 @@
+"""Appointments: open slots, booking without double booking, reschedule, cancel, arrival.
+
+Slots come from the office's opening hours, holidays and closures (its business calendar) cut
+into the service's appointment length; each slot holds as many people as the office keeps desks
+for appointments (``QueueRules.appointment_desks``), never more than the desks that serve the
+service. A slot's count is raised by a conditional ``UPDATE … WHERE booked < capacity``: when
+two people take the last place at once, exactly one row changes, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accueil.core.events import record_event
+from accueil.notify.actions import notify
+from accueil.notify.attachments import attachments
+from accueil.notify.checks import still_wanted
+from accueil.queues.actions import QueueError, do_check_in
+from accueil.queues.models import Appointment, AppointmentStatus, QueueRules, SlotCount, Source
+
+CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
+CODE_LENGTH = 6
+BOOKING_DAYS = 21
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+@dataclass
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    free: int
+    label: str = ""  # the local time, as shown to the person booking
+
+
+def capacity(office, service) -> int:
+    desks = service.desks.filter(office=office, active=True).count()
+    return min(QueueRules.for_office(office).appointment_desks, desks)
+
+
+def open_slots(office, service, day: date, now=None) -> list[Slot]:
+    """The slots of one local day that start in the future, with their free places."""
+    if not service.appointment_minutes:
+        return []
+    now = now or timezone.now()
+    length = timedelta(minutes=service.appointment_minutes)
+    places = capacity(office, service)
+    spans = office.calendar().open_spans(day)
+    if not spans or places == 0:
+        return []
+    taken = dict(
+        SlotCount.objects.filter(
+            office=office,
+            service=service,
+            starts_at__gte=spans[0][0],
+            starts_at__lt=spans[-1][1],
+        ).values_list("starts_at", "booked")
+    )
+    slots = []
+    for span_start, span_end in spans:
+        start = span_start
+        while start + length <= span_end:
+            if start > now:
+                free = places - taken.get(start, 0)
+                slots.append(Slot(start, start + length, max(free, 0)))
+            start += length
+    return slots
+
+
+def bookable_days(office, service, now=None) -> list[date]:
+    now = now or timezone.now()
+    today = now.astimezone(office.zone).date()
+    days = [today + timedelta(days=n) for n in range(BOOKING_DAYS)]
+    return [day for day in days if any(s.free for s in open_slots(office, service, day, now))]
+
+
+def _find_slot(office, service, starts_at, now) -> Slot:
+    day = starts_at.astimezone(office.zone).date()
+    for slot in open_slots(office, service, day, now):
+        if slot.starts_at == starts_at:
+            return slot
+    raise QueueError("no_slot", _("This time is not open for appointments. Choose another one."))
+
+
+def _take_place(office, service, starts_at) -> None:
+    """Inside a transaction: one more person in this slot, or a conflict if it is full."""
+    places = capacity(office, service)
+    try:
+        with transaction.atomic():
+            SlotCount.objects.get_or_create(office=office, service=service, starts_at=starts_at)
+    except IntegrityError:
+        pass  # created by someone booking the same slot at the same moment
+    won = SlotCount.objects.filter(
+        office=office, service=service, starts_at=starts_at, booked__lt=places
+    ).update(booked=F("booked") + 1)
+    if not won:
+        raise QueueError("full", _("Someone just took this time. Choose another one."))
+
+
+def _free_place(appointment) -> None:
+    SlotCount.objects.filter(
+        office_id=appointment.office_id,
+        service_id=appointment.service_id,
+        starts_at=appointment.starts_at,
+        booked__gt=0,
+    ).update(booked=F("booked") - 1)
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not Appointment.objects.filter(code=code).exists():
+            return code
+
+
+def do_book(office, service, starts_at, *, email, phone="", language="fr", now=None):
+    now = now or timezone.now()
+    slot = _find_slot(office, service, starts_at, now)
+    with transaction.atomic():
+        _take_place(office, service, slot.starts_at)
+        appointment = Appointment.objects.create(
+            office=office,
+            service=service,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            code=new_code(),
+            language=language,
+            email=email,
+            phone=phone,
+            created_at=now,
+        )
+        record_event(
+            "appointment.booked",
+            appointment,
+            agency=office.agency,
+            at=now,
+            data={
+                "office": str(office.id),
+                "service": str(service.id),
+                "starts_at": slot.starts_at,
+            },
+        )
+        _confirm(appointment, now)
+    return appointment
+
+
+def do_reschedule(appointment, starts_at, now=None):
+    now = now or timezone.now()
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise QueueError("conflict", _("This appointment can no longer be changed."))
+    slot = _find_slot(appointment.office, appointment.service, starts_at, now)
+    with transaction.atomic():
+        _take_place(appointment.office, appointment.service, slot.starts_at)
+        changed = Appointment.objects.filter(
+            id=appointment.id, status=AppointmentStatus.BOOKED, sequence=appointment.sequence
+        ).update(starts_at=slot.starts_at, ends_at=slot.ends_at, sequence=F("sequence") + 1)
+        if not changed:
+            raise QueueError("conflict", _("This appointment can no longer be changed."))
+        _free_place(appointment)
+        old = appointment.starts_at
+        appointment.refresh_from_db()
+        record_event(
+            "appointment.rescheduled",
+            appointment,
+            agency=appointment.office.agency,
+            at=now,
+            data={"from": old, "to": slot.starts_at},
+        )
+        _confirm(appointment, now)
+    return appointment
+
+
+def do_cancel_appointment(appointment, now=None):
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Appointment.objects.filter(
+            id=appointment.id, status=AppointmentStatus.BOOKED
+        ).update(status=AppointmentStatus.CANCELLED):
+            raise QueueError("conflict", _("This appointment can no longer be cancelled."))
+        _free_place(appointment)
+        record_event("appointment.cancelled", appointment, agency=appointment.office.agency, at=now)
+    appointment.status = AppointmentStatus.CANCELLED
+    return appointment
+
+
+def do_arrive(office, code: str, now=None, language="fr"):
+    """At the kiosk: the booking code turns the appointment into a visit (priority if on time)."""
+    now = now or timezone.now()
+    code = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    appointment = (
+        Appointment.objects.select_related("service", "office")
+        .filter(office=office, code=code, status=AppointmentStatus.BOOKED)
+        .first()
+    )
+    if appointment is None:
+        raise QueueError("unknown_code", _("No appointment today at this office has this code."))
+    window = timedelta(minutes=QueueRules.for_office(office).appointment_window)
+    if now < appointment.starts_at - window:
+        local = timezone.localtime(appointment.starts_at, office.zone)
+        raise QueueError(
+            "too_early",
+            _("Your appointment is at %(time)s. Come back a little before, or take a ticket.")
+            % {"time": formats.time_format(local, "TIME_FORMAT")},
+        )
+    on_time = now <= appointment.starts_at + window
+    with transaction.atomic():
+        if not Appointment.objects.filter(
+            id=appointment.id, status=AppointmentStatus.BOOKED
+        ).update(status=AppointmentStatus.CHECKED_IN):
+            raise QueueError("conflict", _("This appointment has already been used."))
+        visit = do_check_in(
+            office,
+            appointment.service,
+            language=appointment.language,
+            phone=appointment.phone,
+            email=appointment.email,
+            source=Source.KIOSK,
+            booked=on_time,
+            idempotency_key=f"appointment:{appointment.id}",
+            now=now,
+        )
+        Appointment.objects.filter(id=appointment.id).update(visit=visit)
+        record_event(
+            "appointment.arrived",
+            appointment,
+            agency=office.agency,
+            at=now,
+            data={"visit": str(visit.id), "on_time": on_time},
+        )
+    return visit
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+
+def manage_url(appointment) -> str:
+    with translation.override(appointment.language):
+        return settings.SITE_URL + reverse("queues:appointment", args=[appointment.id])
+
+
+def _values(appointment) -> dict:
+    local = timezone.localtime(appointment.starts_at, appointment.office.zone)
+    with translation.override(appointment.language):
+        return {
+            "office": appointment.office.name_in(appointment.language),
+            "service": appointment.service.name_in(appointment.language),
+            "date": formats.date_format(local, "DATE_FORMAT"),
+            "time": formats.time_format(local, "TIME_FORMAT"),
+            "code": appointment.code,
+            "link": manage_url(appointment),
+        }
+
+
+def _confirm(appointment, now) -> None:
+    """Confirmation now (with the .ics), reminder the day before; both in the person's language."""
+    values = _values(appointment)
+    key = f"appointment:{appointment.id}:{appointment.sequence}"
+    notify(
+        key="appointment.booked",
+        channel="email",
+        recipient=appointment.email,
+        language=appointment.language,
+        values=values,
+        idempotency_key=f"{key}:confirmation",
+        agency=appointment.office.agency,
+        reason=("appointment.booked", str(appointment.id)),
+    )
+    remind_at = appointment.starts_at - REMINDER_BEFORE
+    if remind_at > now + timedelta(hours=1):
+        channel = ("sms", appointment.phone) if appointment.phone else ("email", appointment.email)
+        notify(
+            key="appointment.reminder",
+            channel=channel[0],
+            recipient=channel[1],
+            language=appointment.language,
+            values=values,
+            idempotency_key=f"{key}:reminder",
+            agency=appointment.office.agency,
+            reason=("appointment.reminder", f"{appointment.id}:{appointment.sequence}"),
+            send_at=remind_at,
+            proactive=True,
+            time_zone=appointment.office.time_zone,
+        )
+
+
+def send_disruption(appointment, notice: str, key: str) -> None:
+    channel = ("sms", appointment.phone) if appointment.phone else ("email", appointment.email)
+    notify(
+        key="appointment.disrupted",
+        channel=channel[0],
+        recipient=channel[1],
+        language=appointment.language,
+        values={**_values(appointment), "notice": notice},
+        idempotency_key=f"appointment:{appointment.id}:disrupted:{key}",
+        agency=appointment.office.agency,
+        reason=("appointment.disrupted", str(appointment.id)),
+    )
+
+
+@still_wanted.register("appointment.reminder")
+def _still_booked(reason_id: str) -> bool:
+    appointment_id, _, sequence = reason_id.partition(":")
+    return Appointment.objects.filter(
+        id=appointment_id, status=AppointmentStatus.BOOKED, sequence=int(sequence or 0)
+    ).exists()
+
+
+def calendar_file(appointment) -> bytes:
+    """The appointment as an iCalendar event; a reschedule raises SEQUENCE, a cancel says so."""
+    from icalendar import Calendar, Event
+
+    values = _values(appointment)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Accueil//Appointments//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{appointment.id}@accueil")
+    event.add("dtstamp", appointment.created_at)
+    event.add("dtstart", appointment.starts_at)
+    event.add("dtend", appointment.ends_at)
+    event.add("sequence", appointment.sequence)
+    event.add("summary", f"{values['service']} – {values['office']}")
+    event.add("location", appointment.office.address or values["office"])
+    event.add("description", f"{values['code']}\n{values['link']}")
+    cancelled = appointment.status == AppointmentStatus.CANCELLED
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+@attachments.register("appointment.booked")
+def _calendar_attachment(appointment_id: str) -> list:
+    appointment = Appointment.objects.select_related("office", "service").get(id=appointment_id)
+    return [("rendez-vous.ics", calendar_file(appointment), "text/calendar")]

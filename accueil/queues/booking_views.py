@@ -1,0 +1,205 @@
+"""Booking pages: choose a service, a day and a time; see, reschedule or cancel; .ics; arrival."""
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accueil.accounts.access import public
+from accueil.catalog.models import Office
+from accueil.core import ratelimit
+from accueil.queues import booking
+from accueil.queues.actions import QueueError
+from accueil.queues.forms import ArrivalForm, BookingForm
+from accueil.queues.models import Appointment, AppointmentStatus
+
+
+def booked_message():
+    return _("Your appointment is booked. A confirmation is on its way.")
+
+
+def moved_message():
+    return _("Your appointment has moved. A new confirmation is on its way.")
+
+
+def too_many_message():
+    return _("Too many tickets were taken from this device. Wait a minute.")
+
+
+def _office(office_id):
+    return get_object_or_404(Office.objects.select_related("agency"), id=office_id, active=True)
+
+
+def _labelled(slots, zone):
+    for slot in slots:
+        local = timezone.localtime(slot.starts_at, zone)
+        slot.label = formats.time_format(local, "TIME_FORMAT")
+    return slots
+
+
+def _day(text):
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _booking_page(request, office, appointment=None):
+    """Shared by booking and rescheduling: service → day → time (+ contact when booking)."""
+    services = office.services.filter(active=True, appointment_minutes__gt=0).order_by("name_fr")
+    service = appointment.service if appointment else None
+    if service is None and request.GET.get("service"):
+        service = services.filter(id=_uuid(request.GET["service"])).first()
+    context = {
+        "office": office,
+        "services": services,
+        "service": service,
+        "appointment": appointment,
+    }
+    if service is None:
+        return render(request, "queues/book.html", context)
+    days = booking.bookable_days(office, service)
+    day = _day(request.GET.get("day") or request.POST.get("day"))
+    context.update({"days": days, "day": day})
+    if day is None:
+        return render(request, "queues/book.html", context)
+    slots = _labelled(booking.open_slots(office, service, day), office.zone)
+    form = BookingForm(request.POST or None, slots=slots, with_contact=appointment is None)
+    status = 200
+    if request.method == "POST":
+        wait = ratelimit.hit(request, "book", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
+        if wait:
+            form.add_error(None, _("Too many bookings from this device. Wait a minute."))
+            status = 429
+        elif form.is_valid():
+            starts_at = datetime.fromisoformat(form.cleaned_data["slot"])
+            try:
+                if appointment is None:
+                    appointment = booking.do_book(
+                        office,
+                        service,
+                        starts_at,
+                        email=form.cleaned_data["email"],
+                        phone=form.cleaned_data["phone"],
+                        language=get_language()[:2],
+                    )
+                    messages.success(
+                        request, _("Your appointment is booked. A confirmation is on its way.")
+                    )
+                else:
+                    booking.do_reschedule(appointment, starts_at)
+                    messages.success(
+                        request, _("Your appointment has moved. A new confirmation is on its way.")
+                    )
+                return redirect("queues:appointment", appointment=appointment.id)
+            except QueueError as error:
+                form.add_error(None, error.message)  # the slot was just taken: others are shown
+                slots = _labelled(booking.open_slots(office, service, day), office.zone)
+                form.fields["slot"].choices = [
+                    (s.starts_at.isoformat(), s.label) for s in slots if s.free
+                ]
+                status = 409
+        else:
+            status = 400
+    context.update({"form": form, "slots": slots})
+    return render(request, "queues/book.html", context, status=status)
+
+
+def _uuid(text):
+    import uuid
+
+    try:
+        return uuid.UUID(text)
+    except (TypeError, ValueError):
+        return None
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def book(request, office):
+    return _booking_page(request, _office(office))
+
+
+def _appointment(appointment_id):
+    return get_object_or_404(
+        Appointment.objects.select_related("office__agency", "service"), id=appointment_id
+    )
+
+
+@public
+@require_GET
+def appointment_detail(request, appointment):
+    appointment = _appointment(appointment)
+    local = timezone.localtime(appointment.starts_at, appointment.office.zone)
+    response = render(
+        request,
+        "queues/appointment.html",
+        {
+            "appointment": appointment,
+            "local": local,
+            "can_change": appointment.status == AppointmentStatus.BOOKED
+            and appointment.starts_at > timezone.now(),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def reschedule(request, appointment):
+    appointment = _appointment(appointment)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Http404
+    return _booking_page(request, appointment.office, appointment)
+
+
+@public
+@require_POST
+def cancel_appointment(request, appointment):
+    appointment = _appointment(appointment)
+    try:
+        booking.do_cancel_appointment(appointment)
+        messages.success(request, _("Your appointment is cancelled."))
+    except QueueError as error:
+        messages.error(request, error.message)
+    return redirect("queues:appointment", appointment=appointment.id)
+
+
+@public
+@require_GET
+def appointment_calendar(request, appointment):
+    appointment = _appointment(appointment)
+    response = HttpResponse(booking.calendar_file(appointment), content_type="text/calendar")
+    response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
+    return response
+
+
+@public
+@require_POST
+def kiosk_arrival(request, office):
+    """The kiosk's "I have an appointment" form."""
+    office = _office(office)
+    form = ArrivalForm(request.POST)
+    if form.is_valid():
+        wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
+        if wait:
+            messages.error(
+                request, _("Too many tickets were taken from this device. Wait a minute.")
+            )
+            return redirect("queues:kiosk", office=office.id)
+        try:
+            visit = booking.do_arrive(office, form.cleaned_data["code"])
+            return redirect("queues:kiosk-ticket", office=office.id, visit=visit.id)
+        except QueueError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Type the code from your confirmation."))
+    return redirect("queues:kiosk", office=office.id)
