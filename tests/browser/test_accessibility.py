@@ -36,6 +36,11 @@ NOT_PAGES = {
     "console-close",
     "console-call-next",
     "console-serve",
+    "kiosk-arrival",
+    "appointment",
+    "appointment-change",
+    "appointment-cancel",
+    "appointment-calendar",
 }
 BLOCKING = {"serious", "critical"}
 axe = Axe()

@@ -104,3 +104,35 @@ def test_a_visit_from_kiosk_to_display_to_done(browser, server, language):
     agent.get_by_role("button", name=text["open"]).wait_for()
     for page in (agent, kiosk, display):
         page.context.close()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_book_then_change_an_appointment_by_keyboard(page, server, language):
+    page.goto(f"{server}/{language}/")
+    office = page.locator("a[href*='/offices/']").first.get_attribute("href")
+    page.goto(server + office)
+    page.locator("a[href*='/book/']").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/book/.*"))
+    assert violations(page) == []
+    page.locator("a[href*='?service=']").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*\?service=.*"))
+    page.locator("a[href*='day=']").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("input[name=slot]")
+    assert violations(page) == []
+    tab_to(page, "input[name=slot]")
+    page.keyboard.press("Space")
+    tab_to(page, "input[name=email]")
+    page.keyboard.type("camille@example.ca")
+    tab_to(page, "form.form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/appointments/[0-9a-f-]{36}/$"))
+    code = page.inner_text(".ticket-number").strip()
+    assert re.fullmatch(r"[A-Z0-9]{6}", code)
+    assert violations(page) == []
+    page.locator("a[href*='/change/']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("input[name=slot]")
+    assert violations(page) == []
