@@ -287,7 +287,7 @@ def bench_queues() -> tuple[list[str], list[str], list[str]]:
             with tempfile.TemporaryDirectory() as scratch:
                 rate = queues.raw_sqlite(str(Path(scratch) / "raw.sqlite3"))
         raw_rows.append(
-            f"| {name} | {rate:,.0f} | {result['ops']:,.0f} | {100 * result['ops'] / rate:.0f} % |"
+            f"| {name} | {rate:,.0f} | {result['ops']:,.0f} | {100 * result['ops'] / rate:.1f} % |"
         )
     return mix_rows, raw_rows, display_rows
 

@@ -20,7 +20,13 @@ from accueil.accounts.models import Role
 from accueil.catalog.models import Desk
 from accueil.core.events import record_event
 from accueil.queues import actions, booking, notices
-from accueil.queues.forms import CompleteForm, DisruptionForm, OpenDeskForm, TransferForm
+from accueil.queues.forms import (
+    CompleteForm,
+    DisruptionForm,
+    OpenDeskForm,
+    StaffVisitForm,
+    TransferForm,
+)
 from accueil.queues.models import (
     Appointment,
     AppointmentStatus,
@@ -105,6 +111,7 @@ def console(request):
         "total": total,
         "complete_form": CompleteForm(),
         "transfer_form": TransferForm(office=session.desk.office),
+        "visitor_form": StaffVisitForm(office=session.desk.office, prefix="visitor"),
     }
     return render(request, "queues/console.html", context)
 
@@ -147,6 +154,37 @@ def call_next(request, session):
         return redirect("queues:console")
     if visit is None:
         messages.info(request, _("Nobody is waiting for your services."))
+    return redirect("queues:console")
+
+
+@staff_required()
+@require_POST
+def add_visitor(request, session):
+    """A walk-in at the counter or a caller on the phone joins the line, entered by staff."""
+    session = _my_session(request, session)
+    office = session.desk.office
+    form = StaffVisitForm(request.POST, office=office, prefix="visitor")
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Check the visitor's details: %(problems)s")
+            % {"problems": " ".join(e for errors in form.errors.values() for e in errors)},
+        )
+        return redirect("queues:console")
+    data = form.cleaned_data
+    try:
+        visit, _guess = actions.do_take_ticket(
+            office,
+            data["service"],
+            language=data["language"],
+            phone=data["phone"],
+            source=data["source"],
+            actor=request.actor,
+        )
+    except actions.QueueError as error:
+        messages.error(request, error.message)
+        return redirect("queues:console")
+    messages.success(request, _("Ticket %(ticket)s added to the line.") % {"ticket": visit.ticket})
     return redirect("queues:console")
 
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accueil.queues.contact import clean_email, clean_phone
-from accueil.queues.models import Need, Outcome, Placement
+from accueil.queues.models import Need, Outcome, Placement, Source
 
 
 class CheckInForm(forms.Form):
@@ -175,3 +175,27 @@ class ArrivalForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+
+class StaffVisitForm(forms.Form):
+    """A visitor entered by staff: someone at the counter, or on the phone."""
+
+    service = forms.ModelChoiceField(queryset=None, label=_("Service"), empty_label=None)
+    source = forms.ChoiceField(
+        label=_("How they came"),
+        choices=[(Source.COUNTER, Source.COUNTER.label), (Source.PHONE, Source.PHONE.label)],
+    )
+    language = forms.ChoiceField(
+        label=_("Their language"), choices=[("fr", "Français"), ("en", "English")]
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone, for notices (optional)"), required=False, max_length=40
+    )
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = office.services.filter(active=True).order_by("name_fr")
+        self.fields["service"].label_from_instance = lambda service: service.name
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])

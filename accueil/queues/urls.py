@@ -38,6 +38,7 @@ urlpatterns = [
     path("console/desk/<uuid:session>/pause/", console.pause, name="console-pause"),
     path("console/desk/<uuid:session>/close/", console.close, name="console-close"),
     path("console/desk/<uuid:session>/call-next/", console.call_next, name="console-call-next"),
+    path("console/desk/<uuid:session>/visitors/", console.add_visitor, name="console-add-visit"),
     path("console/visits/<uuid:visit>/<slug:action>/", console.serve_visit, name="console-serve"),
     path("console/notices/", console.disruption, name="console-notice"),
 ]

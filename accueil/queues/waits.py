@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from accueil.core.models import Event
-from accueil.queues.models import DeskSession, QueueRules, Visit, VisitStatus
+from accueil.queues.models import (
+    Appointment,
+    AppointmentStatus,
+    DeskSession,
+    QueueRules,
+    Visit,
+    VisitStatus,
+)
 
 DEFAULT_BUSY = 360.0  # seconds an agent spends on a visit before any history exists
 DEFAULT_NO_SHOW_COST = 90.0
@@ -26,6 +33,9 @@ HISTORY = timedelta(days=28)
 MIN_SAMPLES = 8
 TRIM = 0.1
 RECENT_DESK = timedelta(minutes=30)
+APPOINTMENT_AHEAD = timedelta(hours=3)  # booked people counted ahead of the line
+APPOINTMENT_LATE = timedelta(minutes=15)
+APPOINTMENT_EARLY = timedelta(minutes=5)  # they tend to arrive a little before
 
 
 def trimmed_mean(values: list[float], trim: float = TRIM) -> float:
@@ -247,6 +257,15 @@ def forecast_offices(offices, now) -> dict:
     ).values_list("office_id", "desk_id", "service_id", "called_at", "first_called_at"):
         busy[row[0]].append(row[1:])
     rules = {r.office_id: r for r in QueueRules.objects.filter(office_id__in=ids)}
+    due = defaultdict(list)  # booked people expected soon, who will go before the line
+    for office_id, service_id, starts_at in Appointment.objects.filter(
+        office_id__in=ids,
+        status=AppointmentStatus.BOOKED,
+        starts_at__gte=now - APPOINTMENT_LATE,
+        starts_at__lt=now + APPOINTMENT_AHEAD,
+    ).values_list("office_id", "service_id", "starts_at"):
+        arrives = max(0.0, (starts_at - now).total_seconds() - APPOINTMENT_EARLY.total_seconds())
+        due[office_id].append((arrives, service_id))
     waiting = defaultdict(list)
     for row in (
         Visit.objects.filter(office_id__in=ids, status=VisitStatus.WAITING)
@@ -277,7 +296,7 @@ def forecast_offices(offices, now) -> dict:
         office_rules = rules.get(office.id)
         if office_rules is None or office_rules.priority_first:
             line = sorted(line, key=lambda row: not row[0])  # stable: keeps arrival order
-        guesses = play([row[1:] for row in line], team, learned, hour)
+        guesses = play([row[1:] for row in line], team, learned, hour, due.get(office.id, ()))
         next_wait = {}
         for service in services.get(office.id, ()):
             able = [a.free_at for a in team if service in a.services]
@@ -286,8 +305,12 @@ def forecast_offices(offices, now) -> dict:
     return result
 
 
-def play(waiting, agents, learned, hour) -> dict:
-    """Hand out the line to the agents in the order they become free, as call-next would."""
+def play(waiting, agents, learned, hour, due=()) -> dict:
+    """Hand out the line to the agents in the order they become free, as call-next would.
+
+    ``due``: (seconds from now, service) of booked people not yet arrived; one who has arrived
+    by the time an agent of their service is free goes before the line, as at the kiosk.
+    """
     positions: dict[str, int] = defaultdict(int)
     guesses = {}
     for visit_id, service_id, for_desk in waiting:
@@ -295,21 +318,32 @@ def play(waiting, agents, learned, hour) -> dict:
         positions[line] += 1
         guesses[visit_id] = Guess(positions[line], None, line)
     pending = list(waiting)
+    booked = sorted((at, str(service)) for at, service in due)
     free = sorted(agents, key=lambda a: a.free_at)
     while pending and free:
         agent = free.pop(0)
-        for index, (visit_id, service_id, for_desk) in enumerate(pending):
-            mine = for_desk == agent.desk_id if for_desk else str(service_id) in agent.services
-            if mine:
-                guesses[visit_id].wait = int(agent.free_at)
-                agent.free_at += learned.expected(str(service_id), hour)
-                del pending[index]
-                # Keep the agents sorted by when they are free next.
-                at = 0
-                while at < len(free) and free[at].free_at <= agent.free_at:
-                    at += 1
-                free.insert(at, agent)
+        served = None
+        for index, (at, service) in enumerate(booked):
+            if at <= agent.free_at and service in agent.services:
+                served = service
+                del booked[index]
                 break
+        if served is None:
+            for index, (visit_id, service_id, for_desk) in enumerate(pending):
+                mine = for_desk == agent.desk_id if for_desk else str(service_id) in agent.services
+                if mine:
+                    guesses[visit_id].wait = int(agent.free_at)
+                    served = str(service_id)
+                    del pending[index]
+                    break
+        if served is None:
+            continue  # nobody left this agent can serve
+        agent.free_at += learned.expected(served, hour)
+        # Keep the agents sorted by when they are free next.
+        at = 0
+        while at < len(free) and free[at].free_at <= agent.free_at:
+            at += 1
+        free.insert(at, agent)
     return guesses
 
 

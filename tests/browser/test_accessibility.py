@@ -37,6 +37,7 @@ NOT_PAGES = {
     "console-call-next",
     "console-serve",
     "kiosk-arrival",
+    "console-add-visit",
     "appointment",
     "appointment-change",
     "appointment-cancel",

@@ -1,6 +1,7 @@
 """Displays over real HTTP: server-sent events from `accueil serve`, across several processes."""
 
 import threading
+import time
 import urllib.error
 from collections import Counter
 
@@ -144,3 +145,28 @@ def test_agents_spread_over_two_processes_never_share_a_visitor(postgres_only, f
     by_process = [sum(len(results[i]) for i in range(p, len(desks), 2)) for p in (0, 1)]
     assert min(by_process) > 0  # both processes really served
     assert Desk.objects.filter(office=office).count() == 8
+
+
+def test_displays_recover_when_the_listening_connection_is_cut(postgres_only, floor, tmp_path):
+    office, service, desks, token = floor
+    visit = do_check_in(office, service)
+    with serving(1, tmp_path) as [base]:
+        display = Display(base, office.id)
+        display.next_board()
+        cut = False
+        for _ in range(100):  # the listener connects in the background: wait for it
+            with connection.cursor() as cursor:  # what a database restart does to it
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE 'LISTEN accueil_live%%' AND pid <> pg_backend_pid()"
+                )
+                cut = cursor.fetchone() is not None
+            if cut:
+                break
+            time.sleep(0.1)
+        assert cut
+        status, _ = post(base, f"/api/v1/desks/{desks[0].id}/call-next", token)
+        assert status == 200
+        board = display.wait_for(called(visit.ticket))  # after the process reconnects
+        assert board["calls"][0]["id"] == str(visit.id)
+        display.close()

@@ -197,3 +197,24 @@ def test_near_turn_notice_goes_once_when_position_is_reached(
         do_call_next(personas.desk)
     again = Message.objects.filter(reason_type="visit.turn_near")
     assert again.count() == len(set(again.values_list("reason_id", flat=True)))  # once each
+
+
+def test_agent_adds_a_walk_in_and_a_phone_caller(client, personas):
+    sign_in(client, personas.owner)
+    session = do_open_desk(personas.desk, personas.owner, [])
+    url = f"/en/console/desk/{session.id}/visitors/"
+    response = client.post(
+        url,
+        {
+            "visitor-service": personas.service.id,
+            "visitor-source": "phone",
+            "visitor-language": "en",
+            "visitor-phone": "",
+        },
+        follow=True,
+    )
+    visit = Visit.objects.get()
+    assert (visit.source, visit.language) == ("phone", "en")
+    assert f"Ticket {visit.ticket} added" in response.content.decode()
+    bad = client.post(url, {"visitor-service": personas.service.id, "visitor-source": "vip"})
+    assert bad.status_code == 302 and Visit.objects.count() == 1

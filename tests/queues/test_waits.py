@@ -77,3 +77,14 @@ def test_desks_on_a_break_do_not_count(personas):
 
     do_pause_desk(session, True)
     assert forecast(personas.office, timezone.now()).agents == 1
+
+
+def test_booked_people_due_soon_go_before_the_line():
+    learned = profile_of({"A": 600})
+    agents = [Agent("d1", {"A"}, 0.0)]
+    waiting = [(1, "A", None), (2, "A", None)]
+    without = play(waiting, [Agent("d1", {"A"}, 0.0)], learned, hour=10)
+    assert [without[1].wait, without[2].wait] == [0, 600]
+    guesses = play(waiting, agents, learned, hour=10, due=[(300, "A")])
+    # The booked person arrives at 300 s, while the first visitor is served: they go next.
+    assert [guesses[1].wait, guesses[2].wait] == [0, 1200]

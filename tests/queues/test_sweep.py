@@ -1,0 +1,42 @@
+"""No visit stays stuck: past days are closed, abandoned calls go back to the line."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accueil.core.housekeeping import run_housekeeping
+from accueil.queues.actions import do_call_next, do_check_in, do_close_desk, do_open_desk
+from accueil.queues.models import Visit, VisitStatus
+
+
+def test_yesterdays_open_visits_are_closed(personas):
+    yesterday = timezone.now() - timedelta(days=1)
+    waiting = do_check_in(personas.office, personas.service, now=yesterday)
+    called = do_check_in(personas.office, personas.service, now=yesterday)
+    do_call_next(personas.desk, now=yesterday)  # calls the first in line
+    today = do_check_in(personas.office, personas.service)
+    result = run_housekeeping()
+    assert result["visits_closed"] == 2
+    statuses = dict(Visit.objects.values_list("id", "status"))
+    assert statuses[waiting.id] == VisitStatus.NO_SHOW  # it was the one called
+    assert statuses[called.id] == VisitStatus.CANCELLED
+    assert statuses[today.id] == VisitStatus.WAITING
+
+
+def test_a_call_abandoned_by_a_closed_desk_goes_back_to_the_line(personas):
+    long_ago = timezone.now() - timedelta(minutes=30)
+    session = do_open_desk(personas.desk, personas.owner, [], now=long_ago)
+    visit = do_check_in(personas.office, personas.service, now=long_ago)
+    do_call_next(personas.desk, now=long_ago)
+    do_close_desk(session, now=long_ago + timedelta(minutes=1))
+    assert run_housekeeping()["visits_returned"] == 1
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.WAITING and visit.desk is None
+
+
+def test_a_call_at_a_desk_still_open_is_left_alone(personas):
+    long_ago = timezone.now() - timedelta(minutes=30)
+    do_open_desk(personas.desk, personas.owner, [], now=long_ago)
+    do_check_in(personas.office, personas.service, now=long_ago)
+    do_call_next(personas.desk, now=long_ago)
+    assert run_housekeeping()["visits_returned"] == 0
