@@ -51,22 +51,35 @@ def _conflict() -> QueueError:
     return QueueError("conflict", _("This visit has changed meanwhile. Reload and try again."))
 
 
+BUMP_COUNTER = (
+    "UPDATE {table} SET last_number = last_number + 1 "
+    "WHERE office_id = %s AND prefix = %s AND day = %s RETURNING last_number"
+)
+
+
 def next_number(office, prefix: str, day) -> int:
-    """Inside a transaction: the next number for this prefix today, never given twice."""
+    """Inside a transaction: the next number for this prefix today, never given twice.
+
+    One ``UPDATE … RETURNING``: it locks the counter row until commit (PostgreSQL) or runs
+    under SQLite's write lock, so two check-ins can never read the same number.
+    """
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    params = [
+        TicketCounter._meta.get_field("office").get_db_prep_value(office.pk, connection),
+        prefix,
+        TicketCounter._meta.get_field("day").get_db_prep_value(day, connection),
+    ]
     for _attempt in range(3):
-        counter = (
-            TicketCounter.objects.select_for_update()
-            .filter(office=office, prefix=prefix, day=day)
-            .first()
-        )
-        if counter is None:
-            try:
-                with transaction.atomic():  # savepoint: a concurrent creator may win
-                    counter = TicketCounter.objects.create(office=office, prefix=prefix, day=day)
-            except IntegrityError:
-                continue
-        TicketCounter.objects.filter(pk=counter.pk).update(last_number=counter.last_number + 1)
-        return counter.last_number + 1
+        with connection.cursor() as cursor:
+            cursor.execute(BUMP_COUNTER.format(table=table), params)
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        try:
+            with transaction.atomic():  # savepoint: a concurrent creator may win
+                TicketCounter.objects.create(office=office, prefix=prefix, day=day)
+        except IntegrityError:
+            pass
     raise RuntimeError("could not number the ticket")  # pragma: no cover
 
 
@@ -99,10 +112,12 @@ def do_check_in(
     actor=None,
     now=None,
     booked=False,
+    predictor=None,
 ) -> Visit:
     """Take a ticket. The same idempotency key (a retry, a double tap) returns the same visit.
 
-    ``booked``: an appointment arriving within its window, served before arrival order."""
+    ``booked``: an appointment arriving within its window, served before arrival order.
+    ``predictor``: called with the new, unsaved visit; the wait it returns is stored with it."""
     if idempotency_key:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -116,7 +131,7 @@ def do_check_in(
     try:
         with transaction.atomic():
             number = next_number(office, service.ticket_prefix, day)
-            visit = Visit.objects.create(
+            visit = Visit(
                 office=office,
                 service=service,
                 day=day,
@@ -133,6 +148,9 @@ def do_check_in(
                 queue_at=now,
                 idempotency_key=idempotency_key,
             )
+            if predictor is not None:
+                visit.predicted_wait = predictor(visit)
+            visit.save(force_insert=True)
             _event("visit.checked_in", visit, actor, now, source=source)
             live.announce(office.id)
     except IntegrityError:
@@ -143,13 +161,25 @@ def do_check_in(
 
 
 def do_take_ticket(office, service, now=None, **details):
-    """Check in, then predict the wait and keep the prediction: (visit, guess)."""
-    from accueil.queues.waits import predict_at_check_in
+    """Check in with the wait predicted for the newcomer: (visit, guess)."""
+    from accueil.queues.waits import admit_newcomer, predict, predict_for_reading
 
-    visit = do_check_in(office, service, now=now, **details)
-    guess = predict_at_check_in(visit, now or timezone.now())
-    if visit.predicted_wait is None:
-        record_prediction(visit, guess.wait)
+    now = now or timezone.now()
+    admitted = {}
+
+    def predictor(visit):
+        if visit.priority:
+            return None  # they go ahead of others: predicted below, once in the line
+        admitted[visit.id] = admit_newcomer(visit, now)
+        return admitted[visit.id].wait
+
+    visit = do_check_in(office, service, now=now, predictor=predictor, **details)
+    if visit.id in admitted:
+        return visit, admitted[visit.id]
+    if visit.predicted_wait is not None:  # a retry: the visit was there already
+        return visit, predict_for_reading(visit, now)
+    guess = predict(visit, now)
+    record_prediction(visit, guess.wait)
     return visit, guess
 
 

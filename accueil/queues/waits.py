@@ -368,15 +368,11 @@ def predict(visit, now) -> Guess:
     return forecast(visit.office, now).get(visit.id) or Guess(0, None)
 
 
-def predict_at_check_in(visit, now) -> Guess:
-    """A newcomer joins the end of their line: admit them to the office's recent forecast.
+def admit_newcomer(visit, now) -> Guess:
+    """A newcomer (not yet saved) joins the end of their line in the office's recent forecast.
 
-    Priority visitors and transfers change the order, so they get a fresh forecast."""
-    if visit.priority or visit.for_desk_id:
-        return predict(visit, now)
-    recent = recent_forecast(visit.office, now)
-    guess = recent.get(visit.id)  # a fresh forecast, made after this visit was created
-    return guess if guess is not None else recent.admit(visit.id, visit.service_id)
+    Priority visitors change the order: callers predict them once they are in the line."""
+    return recent_forecast(visit.office, now).admit(visit.id, visit.service_id)
 
 
 def predict_for_reading(visit, now) -> Guess:
