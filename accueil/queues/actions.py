@@ -240,7 +240,7 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
                 return None
             for visit_id in candidates:
                 # The conditional UPDATE decides, on both databases: its row count says who won.
-                with transaction.atomic():
+                with transaction.atomic(savepoint=False):
                     won = Visit.objects.filter(id=visit_id, status=VisitStatus.WAITING).update(
                         status=VisitStatus.CALLED,
                         desk=desk,
@@ -250,9 +250,9 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
                         first_called_at=Coalesce(F("first_called_at"), moment),
                     )
                     if won:
-                        visit = Visit.objects.select_related("office__agency", "desk").get(
-                            id=visit_id
-                        )
+                        visit = Visit.objects.select_related(
+                            "office__agency", "desk", "service"
+                        ).get(id=visit_id)
                         _event("visit.called", visit, actor, moment, desk=str(desk.id))
                         notices.called(visit)
                         live.announce(visit.office_id)
