@@ -1,5 +1,6 @@
 """Visits, desks and display events: the queue part of the contract in DESIGN.md."""
 
+import json
 from typing import Literal
 from uuid import UUID
 
@@ -334,8 +335,6 @@ def board(request, office: UUID):
     ),
 )
 def events(request, office: UUID):
-    import json
-
     state = board_state(office)
     if state is None:
         raise Http404

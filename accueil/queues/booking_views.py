@@ -1,5 +1,6 @@
 """Booking pages: choose a service, a day and a time; see, reschedule or cancel; .ics; arrival."""
 
+import uuid
 from datetime import date, datetime
 
 from django.conf import settings
@@ -112,8 +113,6 @@ def _booking_page(request, office, appointment=None):
 
 
 def _uuid(text):
-    import uuid
-
     try:
         return uuid.UUID(text)
     except (TypeError, ValueError):
