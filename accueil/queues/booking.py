@@ -121,7 +121,8 @@ def new_code() -> str:
             return code
 
 
-def do_book(office, service, starts_at, *, email, phone="", language="fr", now=None):
+def do_book(office, service, starts_at, *, email, phone="", language="fr", now=None, confirm=True):
+    """Book a slot. ``confirm=False`` only for simulated days: nobody to write to."""
     now = now or timezone.now()
     slot = _find_slot(office, service, starts_at, now)
     with transaction.atomic():
@@ -148,7 +149,8 @@ def do_book(office, service, starts_at, *, email, phone="", language="fr", now=N
                 "starts_at": slot.starts_at,
             },
         )
-        _confirm(appointment, now)
+        if confirm:
+            _confirm(appointment, now)
     return appointment
 
 

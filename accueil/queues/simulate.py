@@ -3,7 +3,8 @@
 Arrivals follow a time-varying Poisson process; service times are lognormal per service (a
 little slower in the first hours); several services share agents (each desk serves a subset);
 agents take staggered breaks; some visitors do not show up when called; some declare a
-priority need. Every step goes
+priority need; a few book an appointment the evening before and arrive around their time
+(served first when on time), or not at all. Every step goes
 through ``accueil.queues.actions`` with ``now=`` the simulated time, so the event log, the
 predictions recorded at check-in and the actual waits are exactly what a real day would leave.
 
@@ -22,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 
 from accueil.catalog.models import Agency, Desk, Office, Service
+from accueil.lib.businesstime import parse_weekly
 from accueil.queues import actions
 from accueil.queues.models import Source, Visit
 from accueil.queues.waits import forget_profiles, naive_wait, profile
@@ -36,12 +38,13 @@ class ServiceSpec:
     share: float  # of arrivals
     minutes: float  # mean service time
     sigma: float  # lognormal shape
+    appointment_minutes: int = 0  # bookable when set
 
 
 SERVICES = [
     ServiceSpec("sim-permis", "A", "Permis et licences", "Permits and licences", 0.5, 6, 0.5),
     ServiceSpec("sim-taxes", "B", "Taxes et comptes", "Taxes and accounts", 0.3, 12, 0.6),
-    ServiceSpec("sim-urbanisme", "C", "Urbanisme", "Urban planning", 0.2, 20, 0.7),
+    ServiceSpec("sim-urbanisme", "C", "Urbanisme", "Urban planning", 0.2, 20, 0.7, 30),
 ]
 DESKS = {"1": "A", "2": "A", "3": "AB", "4": "BC", "5": "CA"}
 # Arrivals per hour of the whole office, from 8:30; none after 16:00.
@@ -49,6 +52,9 @@ ARRIVALS = [18, 28, 32, 24, 20, 28, 24, 8]
 OPEN, CLOSE_ARRIVALS = time(8, 30), time(16, 0)
 NO_SHOW = 0.05
 PRIORITY = 0.06
+BOOKINGS = 5  # appointments booked a day, for the bookable services
+BOOKED_NO_SHOW = 0.1
+HOURS = "mon-fri 08:30-16:30"
 BREAKS = {"1": (11.5, 12.0), "2": (12.0, 12.5), "3": (12.5, 13.0), "4": (11.75, 12.25)}
 
 
@@ -73,7 +79,7 @@ def setup_office(agency_slug: str = "simulation") -> Office:
     agency, _ = Agency.objects.get_or_create(
         slug=agency_slug, defaults={"name_fr": "Organisme simulé", "name_en": "Simulated agency"}
     )
-    office, created = Office.objects.get_or_create(
+    office, _created = Office.objects.get_or_create(
         agency=agency,
         slug="bureau-simule",
         defaults={
@@ -82,6 +88,8 @@ def setup_office(agency_slug: str = "simulation") -> Office:
             "time_zone": "America/Toronto",
         },
     )
+    if not office.opening_hours.exists():
+        office.set_weekly_hours(parse_weekly(HOURS))
     services = {}
     for spec in SERVICES:
         service, _ = Service.objects.get_or_create(
@@ -92,6 +100,7 @@ def setup_office(agency_slug: str = "simulation") -> Office:
                 "name_en": spec.name_en,
                 "ticket_prefix": spec.prefix,
                 "channels": ["in_person"],
+                "appointment_minutes": spec.appointment_minutes,
             },
         )
         service.offices.add(office)
@@ -131,7 +140,43 @@ class Day:
         self.counter += 1
         heapq.heappush(self.steps, Step(when, self.counter, kind, payload))
 
+    def book(self) -> None:
+        """The day's appointments, booked the evening before, and when each person turns up."""
+        from accueil.queues.booking import do_book, open_slots
+
+        evening = self.at(-6)
+        for service in self.services.values():
+            if not service.appointment_minutes:
+                continue
+            slots = [s for s in open_slots(self.office, service, self.day, evening) if s.free]
+            for slot in self.rng.sample(slots, min(BOOKINGS, len(slots))):
+                appointment = do_book(
+                    self.office,
+                    service,
+                    slot.starts_at,
+                    email="",  # nobody to notify on a simulated day
+                    now=evening,
+                    confirm=False,
+                )
+                if self.rng.random() < BOOKED_NO_SHOW:
+                    continue
+                early = timedelta(minutes=self.rng.uniform(-12, 6))
+                self.push(slot.starts_at + early, "booked_arrival", appointment.code)
+
+    def on_booked_arrival(self, now, code) -> None:
+        from accueil.queues.booking import do_arrive
+
+        visit = do_arrive(self.office, code, now=now)
+        self.outcome.visits += 1
+        self.fate[visit.id] = (
+            "no_show"
+            if self.rng.random() < NO_SHOW
+            else self.service_seconds(visit.service.ticket_prefix, now)
+        )
+        self.call_idle(now)
+
     def plan(self) -> None:
+        self.book()
         opening = OPEN.hour + OPEN.minute / 60
         for slot, rate in enumerate(ARRIVALS):
             start = opening + slot

@@ -1,5 +1,6 @@
-"""No visit stays stuck: yesterday's open visits are closed, and a visit called by a desk whose
-agent has left (session closed or expired) goes back to the line at its original place."""
+"""No visit stays stuck: yesterday's open visits are closed, a visit called by a desk whose
+agent has left (session closed or expired) goes back to the line at its original place, and
+appointments nobody came to are recorded as missed."""
 
 from datetime import timedelta
 
@@ -8,9 +9,16 @@ from django.db.models import Exists, OuterRef
 
 from accueil.core.events import record_event
 from accueil.queues import live
-from accueil.queues.models import DeskSession, Visit, VisitStatus
+from accueil.queues.models import (
+    Appointment,
+    AppointmentStatus,
+    DeskSession,
+    Visit,
+    VisitStatus,
+)
 
 ABANDONED_CALL = timedelta(minutes=15)
+MISSED_AFTER = timedelta(hours=1)
 END_OF_DAY = {
     VisitStatus.WAITING: VisitStatus.CANCELLED,
     VisitStatus.CALLED: VisitStatus.NO_SHOW,
@@ -58,4 +66,24 @@ def sweep_stale_visits(now) -> dict[str, int]:
                 )
                 live.announce(visit.office_id)
                 returned += 1
-    return {"visits_closed": closed, "visits_returned": returned}
+    return {
+        "visits_closed": closed,
+        "visits_returned": returned,
+        "appointments_missed": mark_missed_appointments(now),
+    }
+
+
+def mark_missed_appointments(now) -> int:
+    """Booked and never checked in, an hour after their end: recorded as missed."""
+    missed = 0
+    late = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED, ends_at__lt=now - MISSED_AFTER
+    ).select_related("office__agency")
+    for appointment in late:
+        with transaction.atomic():
+            if Appointment.objects.filter(
+                id=appointment.id, status=AppointmentStatus.BOOKED
+            ).update(status=AppointmentStatus.MISSED):
+                record_event("appointment.missed", appointment, agency=appointment.office.agency)
+                missed += 1
+    return missed

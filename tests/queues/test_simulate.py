@@ -3,7 +3,7 @@
 from datetime import date, datetime, time
 
 from accueil.core.models import Event
-from accueil.queues.models import DeskSession, Visit, VisitStatus
+from accueil.queues.models import Appointment, DeskSession, Visit, VisitStatus
 from accueil.queues.simulate import accuracy, setup_office, simulate
 
 
@@ -18,6 +18,8 @@ def test_two_simulated_days_leave_a_complete_history(db):
     assert Event.objects.filter(verb="visit.completed").count() == outcome.served
     assert Event.objects.filter(verb="desk.paused").exists()  # breaks happened
     assert not DeskSession.objects.filter(closed_at=None).exists()
+    arrived = Appointment.objects.filter(status="checked_in")
+    assert arrived.exists() and all(a.visit.priority for a in arrived if a.visit)
     # Events carry the simulated time, not the wall clock.
     first = Event.objects.filter(verb="visit.checked_in").order_by("created_at").first()
     assert first.created_at.date() == date(2026, 11, 5)

@@ -40,3 +40,20 @@ def test_a_call_at_a_desk_still_open_is_left_alone(personas):
     do_check_in(personas.office, personas.service, now=long_ago)
     do_call_next(personas.desk, now=long_ago)
     assert run_housekeeping()["visits_returned"] == 0
+
+
+def test_appointments_nobody_came_to_are_missed(personas):
+    from accueil.queues.models import Appointment, AppointmentStatus
+
+    start = timezone.now() - timedelta(hours=3)
+    appointment = Appointment.objects.create(
+        office=personas.office,
+        service=personas.service,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        code="ACDEFG",
+        email="a@example.ca",
+    )
+    assert run_housekeeping()["appointments_missed"] == 1
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.MISSED
