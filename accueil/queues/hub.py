@@ -87,8 +87,11 @@ class Hub:
     # -- PostgreSQL LISTEN ------------------------------------------------------------------
 
     def _start(self) -> None:
-        if self.loop is None:
-            self.loop = asyncio.get_running_loop()
+        running = asyncio.get_running_loop()
+        if self.loop is not running:  # first display, or a new event loop (tests): start over
+            self.loop, self.listener = running, None
+            self.computing.clear()
+            self.dirty.clear()
         if self.listener is None and connection.vendor == "postgresql":
             self.listener = asyncio.ensure_future(self._listen())
 

@@ -7,11 +7,13 @@ proxies keep the connection open. ``retry`` tells the browser to reconnect after
 
 import asyncio
 import json
+import logging
 import re
 import uuid
 
 from accueil.queues.hub import board_json, hub
 
+log = logging.getLogger(__name__)
 PATH = re.compile(r"^/api/v1/offices/(?P<office>[^/]+)/events/?$")
 KEEPALIVE = 15.0
 # A named event, not a comment: the page can tell a quiet office from a dead connection.
@@ -35,21 +37,36 @@ def frame(payload: str) -> bytes:
     return f"event: board\ndata: {payload}\n\n".encode()
 
 
-async def not_found(scope, send) -> None:
+MESSAGES = {
+    404: (
+        "not_found",
+        "Rien n’a été trouvé à cette adresse.",
+        "Nothing was found at this address.",
+    ),
+    503: (
+        "unavailable",
+        "Le service est momentanément indisponible. Réessayez dans un instant.",
+        "The service is briefly unavailable. Please try again in a moment.",
+    ),
+}
+
+
+async def error(scope, send, status: int) -> None:
+    """The contract's error shape, in the caller's language (this path bypasses Django)."""
     headers = dict(scope.get("headers", []))
     english = headers.get(b"accept-language", b"").lower().startswith(b"en")
-    message = (
-        "Nothing was found at this address." if english else "Rien n’a été trouvé à cette adresse."
-    )
-    body = json.dumps({"error": {"code": "not_found", "message": message}}, ensure_ascii=False)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 404,
-            "headers": [(b"content-type", b"application/json; charset=utf-8")],
-        }
-    )
+    code, french, english_text = MESSAGES[status]
+    message = english_text if english else french
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False)
+    response_headers = [(b"content-type", b"application/json; charset=utf-8")]
+    if status == 503:
+        response_headers.append((b"retry-after", b"5"))
+    await send({"type": "http.response.start", "status": status, "headers": response_headers})
     await send({"type": "http.response.body", "body": body.encode()})
+
+
+async def not_found(scope, send) -> None:
+    await error(scope, send, 404)
 
 
 async def wait_for_disconnect(receive) -> None:
@@ -65,7 +82,12 @@ async def stream(office: str, scope, receive, send) -> None:
         return
     queue = hub.subscribe(office_id)  # before the first board: no change can slip between
     try:
-        first = await asyncio.to_thread(board_json, office_id)
+        try:
+            first = await asyncio.to_thread(board_json, office_id)
+        except Exception:  # the database is away (restart, failover): the display retries
+            log.warning("could not read the board for a new display", exc_info=True)
+            await error(scope, send, 503)
+            return
         if first is None:
             await not_found(scope, send)
             return
