@@ -95,9 +95,14 @@ def start_server(env: dict[str, str], history_days: int = 0) -> tuple[subprocess
         check=True,
         capture_output=True,
     )
+    return serve(env)
+
+
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """An `accueil serve` process on the prepared database, once it answers `/readyz`."""
     port = free_port()
     server = subprocess.Popen(
-        [*run, "serve", "--port", str(port), "--no-worker"],
+        [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port), "--no-worker"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -217,26 +222,6 @@ def quantiles_ms(latencies: list[float]) -> str:
     return f"{q[49] * 1000:.1f} | {q[94] * 1000:.1f} | {q[98] * 1000:.1f}"
 
 
-def extra_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """One more `accueil serve` process on the same database (the scale path)."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port), "--no-worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/readyz", timeout=1).close()  # noqa: S310
-            return server, base
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("server did not start")
-
-
 def bench_queues() -> tuple[list[str], list[str], list[str]]:
     from bench import queues
 
@@ -271,7 +256,7 @@ def bench_queues() -> tuple[list[str], list[str], list[str]]:
                 f"{peak_rss_mib(server.pid):.0f} |"
             )
             if name == "PostgreSQL":  # N processes behind a load balancer
-                second, second_base = extra_server(env)
+                second, second_base = serve(env)  # N processes, one database
                 servers.append(second)
                 both = queues.mix([base, second_base], token)
                 rss = max(peak_rss_mib(s.pid) for s in servers)
