@@ -2,14 +2,13 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, wait_ready
 
 CHROMIUM = os.environ.get("ACCUEIL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -30,12 +29,6 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _accueil(*args, env):
     subprocess.run(
         [sys.executable, "-m", "accueil.cli", *args],
@@ -53,7 +46,7 @@ def server(tmp_path_factory):
     env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
     _accueil("manage", "migrate", "--noinput", "-v0", env=env)
     _accueil("demo", env=env)
-    port = _free_port()
+    port = free_port()
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port)],
@@ -62,16 +55,7 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/readyz", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(Path(log.name).read_text()) from None
-            time.sleep(0.2)
+    wait_ready(process, base, log)
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -11,17 +11,10 @@ import pytest
 from django.db import connection
 
 from accueil.notify.models import Message, Status
+from tests.servers import database_url
 
 MESSAGES = 1000
 KILLS = 5
-
-
-def database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    user = settings["USER"] or "postgres"
-    return f"postgres://{user}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
 def start_worker(smtp_port: int, tmp_path) -> subprocess.Popen:

@@ -20,7 +20,7 @@ from tests.factories import (
     ServiceFactory,
     UserFactory,
 )
-from tests.queues.servers import Display, post, serving
+from tests.servers import Display, post, serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

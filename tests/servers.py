@@ -1,4 +1,5 @@
-"""Real `accueil serve` processes on the test database, and a small server-sent events reader."""
+"""Real server processes for tests: free ports, readiness, the test database's URL, and a small
+server-sent events reader."""
 
 import http.client
 import json
