@@ -26,6 +26,7 @@ from accueil.notify.attachments import attachments
 from accueil.notify.checks import still_wanted
 from accueil.queues.actions import QueueError, do_check_in
 from accueil.queues.models import Appointment, AppointmentStatus, QueueRules, SlotCount, Source
+from accueil.queues.notices import preferred_channel
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 CODE_LENGTH = 6
@@ -277,7 +278,7 @@ def _confirm(appointment, now) -> None:
     )
     remind_at = appointment.starts_at - REMINDER_BEFORE
     if remind_at > now + timedelta(hours=1):
-        channel = ("sms", appointment.phone) if appointment.phone else ("email", appointment.email)
+        channel = preferred_channel(appointment)
         notify(
             key="appointment.reminder",
             channel=channel[0],
@@ -294,7 +295,9 @@ def _confirm(appointment, now) -> None:
 
 
 def send_disruption(appointment, notice: str, key: str) -> None:
-    channel = ("sms", appointment.phone) if appointment.phone else ("email", appointment.email)
+    channel = preferred_channel(appointment)
+    if channel is None:
+        return  # booked on a simulated day: nobody to write to
     notify(
         key="appointment.disrupted",
         channel=channel[0],

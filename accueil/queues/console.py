@@ -281,12 +281,16 @@ def booked_today(office, service):
     end_of_day = datetime.combine(
         now.astimezone(office.zone).date() + timedelta(days=1), time(0), tzinfo=office.zone
     )
-    appointments = Appointment.objects.filter(
-        office=office,
-        status=AppointmentStatus.BOOKED,
-        starts_at__gte=now - timedelta(hours=1),
-        starts_at__lt=end_of_day,
-    ).select_related("office__agency", "service")
+    appointments = (
+        Appointment.objects.filter(
+            office=office,
+            status=AppointmentStatus.BOOKED,
+            starts_at__gte=now - timedelta(hours=1),
+            starts_at__lt=end_of_day,
+        )
+        .exclude(phone="", email="")
+        .select_related("office__agency", "service")
+    )
     if service is not None:
         appointments = appointments.filter(service=service)
     return appointments

@@ -7,16 +7,17 @@ from accueil.notify.checks import still_wanted
 from accueil.queues.models import QueueRules, Visit, VisitStatus
 
 
-def _channel(visit) -> tuple[str, str] | None:
-    if visit.phone:
-        return "sms", visit.phone
-    if visit.email:
-        return "email", visit.email
+def preferred_channel(person) -> tuple[str, str] | None:
+    """A visit's or an appointment's way to reach the person: a text first, else an email."""
+    if person.phone:
+        return "sms", person.phone
+    if person.email:
+        return "email", person.email
     return None
 
 
 def _send(visit, key: str, idempotency: str, **values) -> None:
-    channel = _channel(visit)
+    channel = preferred_channel(visit)
     if channel is None:
         return
     office = visit.office
