@@ -34,7 +34,7 @@ from accueil.queues.models import (
     Visit,
     VisitStatus,
 )
-from accueil.queues.waits import forecast, wait_range
+from accueil.queues.waits import forecast, recent_forecast, wait_range
 
 QUEUE_SHOWN = 15
 
@@ -68,14 +68,20 @@ def _waiting_list(session):
     desk = session.desk
     office = desk.office
     services = actions.desk_services(desk, session)
-    guess = forecast(office, timezone.now())
     waiting = (
         Visit.objects.filter(office=office, status=VisitStatus.WAITING)
         .filter(service_id__in=services)
         .select_related("service")
     )
+    shown = list(actions.waiting_order(waiting)[:QUEUE_SHOWN])
+    # Every console of the office refreshes at each change: share the process's recent
+    # forecast, unless it predates someone on the list.
+    now = timezone.now()
+    guess = recent_forecast(office, now)
+    if any(guess.get(visit.id) is None for visit in shown):
+        guess = forecast(office, now)
     rows = []
-    for visit in actions.waiting_order(waiting)[:QUEUE_SHOWN]:
+    for visit in shown:
         prediction = guess.get(visit.id)
         rows.append(
             {
