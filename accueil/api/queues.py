@@ -101,26 +101,19 @@ def conflict(error: actions.QueueError):
     return error_response(409, error.code, str(error.message))
 
 
-def public_visit(visit_id: UUID) -> Visit:
-    visit = (
-        Visit.objects.select_related("office__agency", "service", "desk")
-        .filter(id=visit_id)
-        .first()
-    )
+def find_visit(visit_id: UUID, offices=None) -> Visit:
+    """The visit, or 404; ``offices`` limits it to a staff member's offices."""
+    visits = Visit.objects.select_related("office__agency", "service", "desk").filter(id=visit_id)
+    if offices is not None:
+        visits = visits.filter(office__in=offices)
+    visit = visits.first()
     if visit is None:
         raise Http404
     return visit
 
 
 def staff_visit(request, visit_id: UUID) -> Visit:
-    visit = (
-        Visit.objects.select_related("office__agency", "service", "desk")
-        .filter(id=visit_id, office__in=offices_for(request.actor))
-        .first()
-    )
-    if visit is None:
-        raise Http404
-    return visit
+    return find_visit(visit_id, offices_for(request.actor))
 
 
 def too_many(wait: int):
@@ -176,7 +169,7 @@ def check_in(request, office: UUID, payload: CheckInIn):
 
 @router.get("/visits/{visit}", response={200: VisitOut, **PUBLIC_ERRORS}, summary="A visit")
 def get_visit(request, visit: UUID):
-    return visit_out(public_visit(visit))
+    return visit_out(find_visit(visit))
 
 
 @router.post(
@@ -184,7 +177,7 @@ def get_visit(request, visit: UUID):
 )
 def cancel(request, visit: UUID):
     try:
-        return visit_out(actions.do_cancel(public_visit(visit)))
+        return visit_out(actions.do_cancel(find_visit(visit)))
     except actions.QueueError as error:
         return conflict(error)
 
