@@ -21,18 +21,6 @@ from accueil.queues.forms import ArrivalForm, BookingForm
 from accueil.queues.models import Appointment, AppointmentStatus
 
 
-def booked_message():
-    return _("Your appointment is booked. A confirmation is on its way.")
-
-
-def moved_message():
-    return _("Your appointment has moved. A new confirmation is on its way.")
-
-
-def too_many_message():
-    return _("Too many tickets were taken from this device. Wait a minute.")
-
-
 def _office(office_id):
     return get_object_or_404(Office.objects.select_related("agency"), id=office_id, active=True)
 

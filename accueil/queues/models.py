@@ -118,12 +118,6 @@ class Visit(models.Model):
         return self.ticket
 
     @property
-    def actual_wait(self) -> int | None:
-        if self.first_called_at is None:
-            return None
-        return int((self.first_called_at - self.arrived_at).total_seconds())
-
-    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
