@@ -1,5 +1,6 @@
 """Visits in an office queue, and the daily ticket counters that number them."""
 
+import time
 import uuid
 
 from django.db import models
@@ -177,8 +178,6 @@ class QueueRules(models.Model):
     @classmethod
     def for_office(cls, office) -> "QueueRules":
         """The office's rules, read again at most every 30 seconds per process."""
-        import time
-
         cached = _rules_cache.get(office.pk)
         if cached is not None and time.monotonic() - cached[0] < RULES_FRESH_FOR:
             return cached[1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -221,8 +222,6 @@ FRESH_FOR = 2.0  # seconds a status read may reuse this process's last forecast 
 
 def recent_forecast(office, now) -> Forecast:
     """A forecast at most FRESH_FOR seconds old, for reads (status pages poll often)."""
-    import time
-
     key = office.id
     with _recent_lock:
         cached = _recent.get(key)
