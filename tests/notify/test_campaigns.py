@@ -67,9 +67,9 @@ def test_each_valid_row_schedules_a_reminder_before_expiry(client, personas):
     assert (campaign.state, campaign.total_rows, campaign.accepted_rows) == ("done", 2, 2)
     assert campaign.source == ""  # the uploaded list is not kept
     email = Message.objects.get(channel="email")
-    expected = datetime.combine(
-        datetime.fromisoformat(in_days(60)).date(), datetime.min.time().replace(hour=10), TORONTO
-    )
+    # 30 days before the row's expiry (GOOD is built at import: the test may run after midnight)
+    reminder_day = datetime.fromisoformat(GOOD[0][5]).date() - timedelta(days=30)
+    expected = datetime.combine(reminder_day, datetime.min.time().replace(hour=10), TORONTO)
     assert email.next_attempt_at == expected and email.proactive
     assert email.language == "fr" and "Votre permis de stationnement expire le" in email.subject
     sms = Message.objects.get(channel="sms")

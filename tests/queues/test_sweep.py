@@ -1,12 +1,14 @@
 """No visit stays stuck: past days are closed, abandoned calls go back to the line."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accueil.core.housekeeping import run_housekeeping
 from accueil.queues.actions import do_call_next, do_check_in, do_close_desk, do_open_desk
 from accueil.queues.models import Visit, VisitStatus
+from accueil.queues.sweep import sweep_stale_visits
 
 
 def test_yesterdays_open_visits_are_closed(personas):
@@ -24,22 +26,25 @@ def test_yesterdays_open_visits_are_closed(personas):
 
 
 def test_a_call_abandoned_by_a_closed_desk_goes_back_to_the_line(personas):
-    long_ago = timezone.now() - timedelta(minutes=30)
+    # A fixed noon: "30 minutes ago" must stay on the same local day as the sweep.
+    noon = datetime(2026, 11, 27, 12, tzinfo=ZoneInfo(personas.office.time_zone))
+    long_ago = noon - timedelta(minutes=30)
     session = do_open_desk(personas.desk, personas.owner, [], now=long_ago)
     visit = do_check_in(personas.office, personas.service, now=long_ago)
     do_call_next(personas.desk, now=long_ago)
     do_close_desk(session, now=long_ago + timedelta(minutes=1))
-    assert run_housekeeping()["visits_returned"] == 1
+    assert sweep_stale_visits(noon)["visits_returned"] == 1
     visit.refresh_from_db()
     assert visit.status == VisitStatus.WAITING and visit.desk is None
 
 
 def test_a_call_at_a_desk_still_open_is_left_alone(personas):
-    long_ago = timezone.now() - timedelta(minutes=30)
+    noon = datetime(2026, 11, 27, 12, tzinfo=ZoneInfo(personas.office.time_zone))
+    long_ago = noon - timedelta(minutes=30)
     do_open_desk(personas.desk, personas.owner, [], now=long_ago)
     do_check_in(personas.office, personas.service, now=long_ago)
     do_call_next(personas.desk, now=long_ago)
-    assert run_housekeeping()["visits_returned"] == 0
+    assert sweep_stale_visits(noon)["visits_returned"] == 0
 
 
 def test_appointments_nobody_came_to_are_missed(personas):
