@@ -36,7 +36,7 @@ OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent}
 PUBLIC_API = {
     ("get", "/api/v1/offices"),
     ("get", "/api/v1/openapi.json"),
-    # A citizen's own visit: the UUID is the secret, as in a tracking link.
+    # A citizen's own visit: open to whoever holds its secret (given at check-in), or staff.
     ("post", "/api/v1/offices/{office}/visits"),
     ("get", "/api/v1/visits/{visit}"),
     ("post", "/api/v1/visits/{visit}/cancel"),

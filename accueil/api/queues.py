@@ -1,5 +1,6 @@
 """Visits, desks and display events: the queue part of the contract in DESIGN.md."""
 
+import hashlib
 import json
 from typing import Literal
 from uuid import UUID
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Router, Schema, Status
+from ninja import Body, Field, Query, Router, Schema, Status
 
 from accueil.accounts.access import access_desk, offices_for
 from accueil.api import auth
@@ -43,6 +44,10 @@ class ServiceRef(Schema):
 
 class VisitOut(Schema):
     id: UUID
+    secret: str = Field(
+        description="The visitor's key to this visit (status, leaving the line); "
+        "given only to whoever took the ticket and to staff of the office"
+    )
     ticket: str
     status: str
     position: int | None
@@ -93,27 +98,55 @@ def visit_out(visit, guess: Guess | None = None) -> dict:
         "priority": visit.priority,
         "arrived_at": visit.arrived_at.isoformat(),
         "called_at": visit.called_at.isoformat() if visit.called_at else None,
-        "status_url": f"{settings.SITE_URL}/{visit.language}/visits/{visit.id}/",
+        "status_url": f"{settings.SITE_URL}/{visit.language}/visits/{visit.id}/{visit.secret}/",
+        "secret": visit.secret,
     }
 
 
 def conflict(error: actions.QueueError):
-    return error_response(409, error.code, str(error.message))
+    extra = {}
+    if isinstance(error.extra.get("visit"), Visit):  # who is still at the desk
+        pending = error.extra["visit"]
+        extra["visit"] = {"id": str(pending.id), "ticket": pending.ticket, "status": pending.status}
+    return error_response(error.status, error.code, str(error.message), **extra)
 
 
-def find_visit(visit_id: UUID, offices=None) -> Visit:
-    """The visit, or 404; ``offices`` limits it to a staff member's offices."""
-    visits = Visit.objects.select_related("office__agency", "service", "desk").filter(id=visit_id)
-    if offices is not None:
-        visits = visits.filter(office__in=offices)
-    visit = visits.first()
+def staff_visit(request, visit_id: UUID) -> Visit:
+    """A visit of one of the caller's offices, or 404."""
+    visit = (
+        Visit.objects.select_related("office__agency", "service", "desk")
+        .filter(id=visit_id, office__in=offices_for(request.actor))
+        .first()
+    )
     if visit is None:
         raise Http404
     return visit
 
 
-def staff_visit(request, visit_id: UUID) -> Visit:
-    return find_visit(visit_id, offices_for(request.actor))
+def holder_or_staff(request, visit_id: UUID, secret: str) -> Visit:
+    """The visit for whoever holds its secret, or for staff of its office (bearer token).
+
+    Without either, 404: the id alone (which staff pages and events may show) grants nothing."""
+    if secret:
+        return actions.access_visit_as_holder(visit_id, secret)
+    actor = auth.agent(request)
+    if actor is None:
+        raise Http404
+    return staff_visit(request, visit_id)
+
+
+def caller_scope(request) -> str:
+    """Whose Idempotency-Key this is: the staff token's, else the client address's (hashed)."""
+    actor = auth.agent(request) if "Authorization" in request.headers else None
+    if actor is not None:
+        return f"user:{actor.user.pk}"
+    address = ratelimit.client_address(request)
+    return "addr:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+
+
+def fingerprint(office: UUID, payload: Schema) -> str:
+    body = json.dumps({"office": str(office), **payload.dict()}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def too_many(wait: int):
@@ -126,9 +159,13 @@ def too_many(wait: int):
 
 @router.post(
     "/offices/{office}/visits",
-    response={201: VisitOut, **PUBLIC_ERRORS},
+    response={201: VisitOut, 422: ErrorOut, **PUBLIC_ERRORS},
     summary="Take a ticket",
-    description="Honours an `Idempotency-Key` header: a retry returns the same visit.",
+    description=(
+        "Honours an `Idempotency-Key` header, scoped to the caller (the agent's token, else the "
+        "client address): a retry returns the same visit; the same key with a different body "
+        "is refused with 422 `idempotency_mismatch`."
+    ),
 )
 def check_in(request, office: UUID, payload: CheckInIn):
     wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
@@ -145,6 +182,9 @@ def check_in(request, office: UUID, payload: CheckInIn):
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
         return error_response(400, "invalid", _("The Idempotency-Key header is too long."))
+    if key:
+        # Scoped to the caller: another client's identical key is another request.
+        key = f"api:{office}:{caller_scope(request)}:{key}"
     try:
         phone, email = clean_phone(payload.phone), clean_email(payload.email)
     except ValidationError as error:
@@ -159,7 +199,8 @@ def check_in(request, office: UUID, payload: CheckInIn):
             email=email,
             needs=payload.needs,
             source=Source.API,
-            idempotency_key=f"api:{office}:{key}" if key else None,
+            idempotency_key=key or None,
+            fingerprint=fingerprint(office, payload) if key else "",
         )
     except actions.QueueError as error:
         return conflict(error)
@@ -167,19 +208,138 @@ def check_in(request, office: UUID, payload: CheckInIn):
     return Status(201, visit_out(visit, guess))
 
 
-@router.get("/visits/{visit}", response={200: VisitOut, **PUBLIC_ERRORS}, summary="A visit")
-def get_visit(request, visit: UUID):
-    return visit_out(find_visit(visit))
+SECRET_QUERY = Query(
+    "",
+    max_length=64,
+    description="The visit's `secret`, given at check-in (not needed with an agent's token)",
+)
+
+
+@router.get(
+    "/visits/{visit}",
+    response={200: VisitOut, **PUBLIC_ERRORS},
+    summary="A visit",
+    description="For whoever holds the visit's `secret`, or an agent of its office.",
+)
+def get_visit(request, visit: UUID, secret: str = SECRET_QUERY):
+    return visit_out(holder_or_staff(request, visit, secret))
 
 
 @router.post(
-    "/visits/{visit}/cancel", response={200: VisitOut, **PUBLIC_ERRORS}, summary="Leave the queue"
+    "/visits/{visit}/cancel",
+    response={200: VisitOut, **PUBLIC_ERRORS},
+    summary="Leave the queue",
+    description="For whoever holds the visit's `secret`, or an agent of its office.",
 )
-def cancel(request, visit: UUID):
+def cancel(request, visit: UUID, secret: str = SECRET_QUERY):
+    found = holder_or_staff(request, visit, secret)
+    actor = getattr(request, "actor", None)
     try:
-        return visit_out(actions.do_cancel(find_visit(visit)))
+        return visit_out(actions.do_cancel(found, actor=actor))
     except actions.QueueError as error:
         return conflict(error)
+
+
+class DeskOpenIn(Schema):
+    services: list[UUID] = Field(
+        default_factory=list,
+        max_length=200,
+        description="The services you serve; empty: the desk's usual services",
+    )
+
+
+class DeskSessionOut(Schema):
+    desk: UUID
+    label: str
+    open: bool
+    paused: bool
+    agent: str | None
+    services: list[ServiceRef]
+    opened_at: str | None
+    visit: VisitOut | None = Field(description="The visitor called to or served at this desk")
+
+
+def desk_out(desk, session) -> dict:
+    pending = actions.pending_visitor(desk)
+    services = session.services.all() if session is not None else []
+    return {
+        "desk": desk.id,
+        "label": desk.label,
+        "open": session is not None,
+        "paused": bool(session and session.paused_at),
+        "agent": session.agent.username if session is not None else None,
+        "services": [{"id": s.id, "name": {"fr": s.name_fr, "en": s.name_en}} for s in services],
+        "opened_at": session.opened_at.isoformat() if session is not None else None,
+        "visit": visit_out(pending) if pending is not None else None,
+    }
+
+
+@router.get(
+    "/desks/{desk}",
+    response={200: DeskSessionOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="A desk: open or not, by whom, and the visitor at it",
+)
+def get_desk(request, desk: UUID):
+    found = access_desk(request.actor, desk)
+    return desk_out(found, actions.session_of(found))
+
+
+@router.post(
+    "/desks/{desk}/open",
+    response={200: DeskSessionOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Sit at this desk (your earlier desk, if any, closes)",
+)
+def open_desk(request, desk: UUID, payload: Body[DeskOpenIn | None] = None):
+    found = access_desk(request.actor, desk)
+    wanted = payload.services if payload else []
+    services = list(found.office.services.filter(id__in=wanted, active=True))
+    if len(services) != len(set(wanted)):
+        return error_response(
+            400, "invalid", _("This service is not offered at this office."), field="services"
+        )
+    session = actions.do_open_desk(found, request.actor.user, services, actor=request.actor)
+    return desk_out(found, session)
+
+
+def _desk_change(request, desk: UUID, change, **options):
+    found = access_desk(request.actor, desk)
+    try:
+        session = change(found, actor=request.actor, **options)
+    except actions.QueueError as error:
+        return conflict(error)
+    return desk_out(found, session)
+
+
+@router.post(
+    "/desks/{desk}/pause",
+    response={200: DeskSessionOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Take a break: nobody is called to this desk until it resumes",
+)
+def pause_desk(request, desk: UUID):
+    return _desk_change(request, desk, actions.do_pause, paused=True)
+
+
+@router.post(
+    "/desks/{desk}/resume",
+    response={200: DeskSessionOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Back from a break",
+)
+def resume_desk(request, desk: UUID):
+    return _desk_change(request, desk, actions.do_pause, paused=False)
+
+
+@router.post(
+    "/desks/{desk}/close",
+    response={200: DeskSessionOut, **STAFF_ERRORS},
+    auth=auth.agent,
+    summary="Leave this desk",
+)
+def close_desk(request, desk: UUID):
+    return _desk_change(request, desk, actions.do_close)
 
 
 @router.post(
@@ -187,7 +347,11 @@ def cancel(request, visit: UUID):
     response={200: VisitOut, 204: None, **STAFF_ERRORS},
     auth=auth.agent,
     summary="Call the next visitor to this desk",
-    description="Never gives the same visit to two desks. 204 when nobody waits.",
+    description=(
+        "Never gives the same visit to two desks. 204 when nobody waits. 409 `desk_closed` when "
+        "the desk is not open, `not_your_desk` when another agent holds it, `paused` on a break, "
+        "`visitor_pending` (with `visit`) while a visitor is still called or served at it."
+    ),
 )
 def call_next(request, desk: UUID):
     found = access_desk(request.actor, desk)
@@ -277,7 +441,6 @@ def transfer(request, visit: UUID, payload: TransferIn):
 
 
 class BoardCall(Schema):
-    id: UUID
     ticket: str
     desk: str
     called_at: str

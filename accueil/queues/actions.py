@@ -7,23 +7,34 @@ BEGIN IMMEDIATE serialises writers. Every other transition is a conditional
 never get the same visitor and two clicks can never complete a visit twice — without relying
 on SELECT … FOR UPDATE, which SQLite ignores.
 
+A desk calls only while an agent holds it open (and not on a break), and holds at most one
+visitor called or being served: the desk session's row is locked for the call, so two presses
+of N at one desk cannot call two people.
+
 Each action records its Event and announces the change to live displays (``live.announce``)
 inside its transaction; notices to the citizen go through the outbox in the same transaction.
+Work after the commit ("your turn is near" for others) can fail without undoing the call: it
+is logged, and the worker's sweep sends what was missed (``sweep.send_near_notices``).
 """
 
+import logging
 from datetime import timedelta
 from functools import partial
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accueil.accounts.models import Role, role_at_least
+from accueil.core import capabilities
 from accueil.core.events import record_event
 from accueil.queues import live, notices
 from accueil.queues.models import (
     PRIORITY_NEEDS,
+    Appointment,
     DeskSession,
     Need,
     Outcome,
@@ -35,16 +46,25 @@ from accueil.queues.models import (
     VisitStatus,
 )
 
+log = logging.getLogger(__name__)
 CANDIDATES = 20  # visitors looked at per attempt when several desks compete
 
 
-class QueueError(Exception):
-    """A change the current state does not allow; shown to the person who asked, as a 409."""
+SESSION_TOUCH_EVERY = timedelta(minutes=1)  # heartbeats written at most this often
 
-    def __init__(self, code: str, message) -> None:
+
+class QueueError(Exception):
+    """A change the current state does not allow; shown to the person who asked.
+
+    ``status`` is the HTTP status the API answers (409 unless said otherwise); ``extra`` goes
+    into the API's error object beside code and message (e.g. the visitor still at a desk)."""
+
+    def __init__(self, code: str, message, status: int = 409, **extra) -> None:
         super().__init__(code)
         self.code = code
         self.message = message
+        self.status = status
+        self.extra = extra
 
 
 def _conflict() -> QueueError:
@@ -83,6 +103,31 @@ def next_number(office, prefix: str, day) -> int:
     raise RuntimeError("could not number the ticket")  # pragma: no cover
 
 
+def access_visit_as_holder(visit_id, secret) -> Visit:
+    """The visit whose secret the caller holds (status page, leaving the line), or 404.
+
+    A wrong secret and an unknown id get the same answer: the id alone grants nothing."""
+    visit = (
+        Visit.objects.select_related("office__agency", "service", "desk")
+        .filter(id=visit_id)
+        .first()
+    )
+    if visit is None or not capabilities.holds("visit", visit.id, secret):
+        raise Http404
+    return visit
+
+
+def access_appointment_as_holder(appointment_id, secret) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("office__agency", "service")
+        .filter(id=appointment_id)
+        .first()
+    )
+    if appointment is None or not capabilities.holds("appointment", appointment.id, secret):
+        raise Http404
+    return appointment
+
+
 def _event(verb, visit, actor, now, **data):
     record_event(
         verb,
@@ -109,6 +154,7 @@ def do_check_in(
     needs=(),
     source=Source.KIOSK,
     idempotency_key=None,
+    fingerprint="",
     actor=None,
     now=None,
     booked=False,
@@ -116,12 +162,15 @@ def do_check_in(
 ) -> Visit:
     """Take a ticket. The same idempotency key (a retry, a double tap) returns the same visit.
 
-    ``booked``: an appointment arriving within its window, served before arrival order.
-    ``predictor``: called with the new, unsaved visit; the wait it returns is stored with it."""
+    ``idempotency_key`` must already be scoped to the caller; ``fingerprint`` digests what the
+    caller asked for, so the same key sent with another request is refused (422), not answered
+    with the first visit. ``booked``: an appointment arriving within its window, served before
+    arrival order. ``predictor``: called with the new, unsaved visit; the wait it returns is
+    stored with it."""
     if idempotency_key:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            return existing
+            return _same_request(existing, fingerprint)
     if not office.active or not service.active or not service.offices.filter(id=office.id).exists():
         raise QueueError("unavailable", _("This service is not offered at this office."))
     needs = sorted({Need(n) for n in needs})
@@ -147,6 +196,7 @@ def do_check_in(
                 arrived_at=now,
                 queue_at=now,
                 idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
             )
             if predictor is not None:
                 visit.predicted_wait = predictor(visit)
@@ -155,14 +205,28 @@ def do_check_in(
             live.announce(office.id)
     except IntegrityError:
         if idempotency_key:  # the same request won in parallel
-            return Visit.objects.get(idempotency_key=idempotency_key)
+            return _same_request(Visit.objects.get(idempotency_key=idempotency_key), fingerprint)
         raise
     return visit
 
 
+def _same_request(visit: Visit, fingerprint: str) -> Visit:
+    if visit.request_fingerprint != fingerprint:
+        raise QueueError(
+            "idempotency_mismatch",
+            _("This Idempotency-Key was already used for another request. Use a new key."),
+            status=422,
+        )
+    return visit
+
+
 def do_take_ticket(office, service, now=None, **details):
-    """Check in with the wait predicted for the newcomer: (visit, guess)."""
-    from accueil.queues.waits import admit_newcomer, predict, predict_for_reading
+    """Check in with the wait predicted for the newcomer: (visit, guess).
+
+    The ticket is taken once the transaction commits; a prediction that fails afterwards (the
+    database dropped the connection) leaves the wait unknown instead of turning the committed
+    check-in into an error that would make the person take a second ticket."""
+    from accueil.queues.waits import Guess, admit_newcomer, predict, predict_for_reading
 
     now = now or timezone.now()
     admitted = {}
@@ -176,10 +240,14 @@ def do_take_ticket(office, service, now=None, **details):
     visit = do_check_in(office, service, now=now, predictor=predictor, **details)
     if visit.id in admitted:
         return visit, admitted[visit.id]
-    if visit.predicted_wait is not None:  # a retry: the visit was there already
-        return visit, predict_for_reading(visit, now)
-    guess = predict(visit, now)
-    record_prediction(visit, guess.wait)
+    try:
+        if visit.predicted_wait is not None:  # a retry: the visit was there already
+            return visit, predict_for_reading(visit, now)
+        guess = predict(visit, now)
+        record_prediction(visit, guess.wait)
+    except DatabaseError:
+        log.warning("check-in committed; its wait could not be predicted", exc_info=True)
+        return visit, Guess(0, None)
     return visit, guess
 
 
@@ -189,12 +257,6 @@ def record_prediction(visit, seconds: int | None) -> None:
         return
     Visit.objects.filter(id=visit.id, predicted_wait=None).update(predicted_wait=seconds)
     visit.predicted_wait = seconds
-
-
-def open_session(desk):
-    return (
-        DeskSession.objects.filter(desk=desk, closed_at=None).prefetch_related("services").first()
-    )
 
 
 def desk_services(desk, session=None) -> list:
@@ -213,23 +275,84 @@ def waiting_order(queryset, rules=None):
     return queryset.order_by("-priority", "queue_at", "number")
 
 
-def do_call_next(desk, actor=None, now=None) -> Visit | None:
-    """Give the desk the first waiting visitor of its services, or None if nobody waits."""
-    session = open_session(desk)
-    if session is not None and session.paused_at is not None:
-        raise QueueError("paused", _("This desk is on a break. Resume before calling."))
-    rules = QueueRules.for_office(desk.office)
-    waiting = Visit.objects.filter(
-        Q(service_id__in=desk_services(desk, session), for_desk=None) | Q(for_desk=desk),
-        office_id=desk.office_id,
-        status=VisitStatus.WAITING,
-    )
+def touch_desk(desk_id, now) -> None:
+    """The agent at this desk is still there (at most one write a minute)."""
+    DeskSession.objects.filter(
+        desk_id=desk_id, closed_at=None, last_seen_at__lt=now - SESSION_TOUCH_EVERY
+    ).update(last_seen_at=now)
+
+
+def may_hold(actor, session) -> bool:
+    """The agent who opened the desk, a supervisor acting for it, or the system (simulator)."""
+    if actor is None:
+        return True
     user = getattr(actor, "user", actor)
-    ordered = waiting_order(waiting, rules)
+    if session.agent_id == getattr(user, "pk", None):
+        return True
+    role = getattr(actor, "role", None) or getattr(user, "role", "")
+    return bool(role) and role_at_least(role, Role.SUPERVISOR)
+
+
+def _hold_desk(desk, actor, now) -> DeskSession:
+    """Inside the call's transaction: the desk's open session, locked until commit.
+
+    The lock (a row lock on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers anyway) makes
+    two calls at one desk take turns, so the second sees the visitor the first one called."""
+    session = (
+        DeskSession.objects.select_for_update()
+        .filter(desk=desk, closed_at=None)
+        .prefetch_related("services")
+        .first()
+    )
+    if session is None:
+        raise QueueError("desk_closed", _("This desk is not open. Open it before calling."))
+    if not may_hold(actor, session):
+        raise QueueError(
+            "not_your_desk", _("Another agent holds this desk. Only they or a supervisor can call.")
+        )
+    if session.paused_at is not None:
+        raise QueueError("paused", _("This desk is on a break. Resume before calling."))
+    if session.last_seen_at < now - SESSION_TOUCH_EVERY:
+        DeskSession.objects.filter(id=session.id).update(last_seen_at=now)
+    return session
+
+
+def pending_visitor(desk) -> Visit | None:
+    """The visitor called to or being served at this desk, if any."""
+    return (
+        Visit.objects.filter(desk=desk, status__in=[VisitStatus.CALLED, VisitStatus.SERVING])
+        .select_related("office__agency", "service", "desk")
+        .order_by("called_at")
+        .first()
+    )
+
+
+def do_call_next(desk, actor=None, now=None) -> Visit | None:
+    """Give the desk the first waiting visitor of its services, or None if nobody waits.
+
+    Refused while the desk is closed, paused, held by someone else, or still has a visitor
+    called or being served: the agent records that visitor's outcome first."""
+    rules = QueueRules.for_office(desk.office)
+    user = getattr(actor, "user", actor)
     skip_locked = connection.vendor == "postgresql"
     while True:
         moment = now or timezone.now()
         with transaction.atomic():
+            session = _hold_desk(desk, actor, moment)
+            pending = pending_visitor(desk)
+            if pending is not None:
+                raise QueueError(
+                    "visitor_pending",
+                    _("Ticket %(ticket)s is still at this desk. Record how it ended first.")
+                    % {"ticket": pending.ticket},
+                    visit=pending,
+                )
+            waiting = Visit.objects.filter(
+                Q(service_id__in=desk_services(desk, session), for_desk=None) | Q(for_desk=desk),
+                office_id=desk.office_id,
+                status=VisitStatus.WAITING,
+            )
+            ordered = waiting_order(waiting, rules)
             if skip_locked:
                 # Each desk locks a different first visitor instead of all racing for one.
                 locked = ordered.select_for_update(skip_locked=True).values_list("id", flat=True)
@@ -240,24 +363,27 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
                 return None
             for visit_id in candidates:
                 # The conditional UPDATE decides, on both databases: its row count says who won.
-                with transaction.atomic(savepoint=False):
-                    won = Visit.objects.filter(id=visit_id, status=VisitStatus.WAITING).update(
-                        status=VisitStatus.CALLED,
-                        desk=desk,
-                        for_desk=None,
-                        agent=user if getattr(user, "pk", None) else None,
-                        called_at=moment,
-                        first_called_at=Coalesce(F("first_called_at"), moment),
+                won = Visit.objects.filter(id=visit_id, status=VisitStatus.WAITING).update(
+                    status=VisitStatus.CALLED,
+                    desk=desk,
+                    for_desk=None,
+                    agent=user if getattr(user, "pk", None) else None,
+                    called_at=moment,
+                    first_called_at=Coalesce(F("first_called_at"), moment),
+                )
+                if won:
+                    visit = Visit.objects.select_related("office__agency", "desk", "service").get(
+                        id=visit_id
                     )
-                    if won:
-                        visit = Visit.objects.select_related(
-                            "office__agency", "desk", "service"
-                        ).get(id=visit_id)
-                        _event("visit.called", visit, actor, moment, desk=str(desk.id))
-                        notices.called(visit)
-                        live.announce(visit.office_id)
-                        transaction.on_commit(partial(notices.near_turns, desk.office, moment))
-                        return visit
+                    _event("visit.called", visit, actor, moment, desk=str(desk.id))
+                    notices.called(visit)
+                    live.announce(visit.office_id)
+                    # Others' "your turn is near": after the commit, and never at the cost of
+                    # the call (robust: an error is logged; the worker's sweep sends it later).
+                    transaction.on_commit(
+                        partial(notices.near_turns, desk.office, moment), robust=True
+                    )
+                    return visit
         # Every candidate went to another desk meanwhile: look again.
 
 
@@ -272,6 +398,8 @@ def _transition(visit, allowed, actor, verb, now, extra_filter=None, **changes) 
         if not query.update(**values):
             raise _conflict()
         visit = Visit.objects.select_related("office__agency", "desk", "service").get(id=visit.id)
+        if visit.desk_id:
+            touch_desk(visit.desk_id, now)
         data = {}
         if verb in ("visit.completed", "visit.no_show") and visit.first_called_at:
             # What predictions learn from: how long the agent was busy, at which local hour.
@@ -412,7 +540,17 @@ def do_cancel(visit, actor=None, now=None) -> Visit:
 # -- desks -------------------------------------------------------------------------------------
 
 
-def do_open_desk(desk, agent, services, now=None) -> DeskSession:
+def session_of(desk) -> DeskSession | None:
+    """The desk's open session, if an agent sits at it."""
+    return (
+        DeskSession.objects.filter(desk=desk, closed_at=None)
+        .select_related("agent")
+        .prefetch_related("services")
+        .first()
+    )
+
+
+def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
     """The agent sits at the desk for these services; any earlier session of either ends."""
     now = now or timezone.now()
     allowed = set(desk.office.services.values_list("id", flat=True))
@@ -421,43 +559,66 @@ def do_open_desk(desk, agent, services, now=None) -> DeskSession:
         DeskSession.objects.filter(Q(desk=desk) | Q(agent=agent), closed_at=None).update(
             closed_at=now
         )
-        session = DeskSession.objects.create(desk=desk, agent=agent, opened_at=now)
+        session = DeskSession.objects.create(
+            desk=desk, agent=agent, opened_at=now, last_seen_at=now
+        )
         session.services.set(chosen)
         record_event(
             "desk.opened",
             desk,
-            actor=agent,
+            actor=actor or agent,
             agency=desk.office.agency,
             at=now,
-            data={"services": [str(s.id) for s in chosen]},
+            data={"services": [str(s.id) for s in chosen], "office": str(desk.office_id)},
         )
         live.announce(desk.office_id)
     return session
 
 
-def do_pause_desk(session, paused: bool, actor=None, now=None) -> DeskSession:
-    now = now or timezone.now()
-    with transaction.atomic():
-        DeskSession.objects.filter(id=session.id, closed_at=None).update(
-            paused_at=now if paused else None
+def _held_session(desk, actor) -> DeskSession:
+    session = session_of(desk)
+    if session is None:
+        raise QueueError("desk_closed", _("This desk is not open."))
+    if not may_hold(actor, session):
+        raise QueueError(
+            "not_your_desk", _("Another agent holds this desk. Only they or a supervisor can.")
         )
-        session.refresh_from_db()
-        record_event(
-            "desk.paused" if paused else "desk.resumed",
-            session.desk,
-            actor=actor,
-            agency=session.desk.office.agency,
-            at=now,
-        )
-        live.announce(session.desk.office_id)
     return session
 
 
-def do_close_desk(session, actor=None, now=None) -> None:
+def do_pause(desk, paused: bool, actor=None, now=None) -> DeskSession:
+    """A break starts (nobody is called to the desk) or ends."""
     now = now or timezone.now()
     with transaction.atomic():
+        session = _held_session(desk, actor)
+        DeskSession.objects.filter(id=session.id, closed_at=None).update(
+            paused_at=now if paused else None, last_seen_at=now
+        )
+        session.paused_at = now if paused else None
+        record_event(
+            "desk.paused" if paused else "desk.resumed",
+            desk,
+            actor=actor,
+            agency=desk.office.agency,
+            at=now,
+            data={"office": str(desk.office_id)},
+        )
+        live.announce(desk.office_id)
+    return session
+
+
+def do_close(desk, actor=None, now=None) -> None:
+    """The agent leaves the desk."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        session = _held_session(desk, actor)
         DeskSession.objects.filter(id=session.id, closed_at=None).update(closed_at=now)
         record_event(
-            "desk.closed", session.desk, actor=actor, agency=session.desk.office.agency, at=now
+            "desk.closed",
+            desk,
+            actor=actor,
+            agency=desk.office.agency,
+            at=now,
+            data={"office": str(desk.office_id)},
         )
-        live.announce(session.desk.office_id)
+        live.announce(desk.office_id)

@@ -45,7 +45,7 @@ def board_state(office_id) -> dict | None:
         "at": now.isoformat(),
         "calls": [
             {
-                "id": str(visit.id),
+                # No visit id: a public board carries nothing that grants power over a visit.
                 "ticket": visit.ticket,
                 "desk": visit.desk.label if visit.desk else "",
                 "called_at": visit.called_at.isoformat(),

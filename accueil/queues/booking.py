@@ -246,7 +246,9 @@ def do_arrive(office, code: str, now=None, language="fr"):
 
 def manage_url(appointment) -> str:
     with translation.override(appointment.language):
-        return settings.SITE_URL + reverse("queues:appointment", args=[appointment.id])
+        return settings.SITE_URL + reverse(
+            "queues:appointment", args=[appointment.id, appointment.secret]
+        )
 
 
 def _values(appointment) -> dict:

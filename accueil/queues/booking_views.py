@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,9 +17,10 @@ from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.queues import booking
-from accueil.queues.actions import QueueError
+from accueil.queues.actions import QueueError, access_appointment_as_holder
 from accueil.queues.forms import ArrivalForm, BookingForm
-from accueil.queues.models import Appointment, AppointmentStatus
+from accueil.queues.models import AppointmentStatus
+from accueil.queues.views import kiosk_ticket_url
 
 
 def _office(office_id):
@@ -86,7 +88,7 @@ def _booking_page(request, office, appointment=None):
                     messages.success(
                         request, _("Your appointment has moved. A new confirmation is on its way.")
                     )
-                return redirect("queues:appointment", appointment=appointment.id)
+                return redirect(appointment_url(appointment))
             except QueueError as error:
                 form.add_error(None, error.message)  # the slot was just taken: others are shown
                 slots = _labelled(booking.open_slots(office, service, day), office.zone)
@@ -113,16 +115,14 @@ def book(request, office):
     return _booking_page(request, _office(office))
 
 
-def _appointment(appointment_id):
-    return get_object_or_404(
-        Appointment.objects.select_related("office__agency", "service"), id=appointment_id
-    )
+def appointment_url(appointment) -> str:
+    return reverse("queues:appointment", args=[appointment.id, appointment.secret])
 
 
 @public
 @require_GET
-def appointment_detail(request, appointment):
-    appointment = _appointment(appointment)
+def appointment_detail(request, appointment, secret):
+    appointment = access_appointment_as_holder(appointment, secret)
     local = timezone.localtime(appointment.starts_at, appointment.office.zone)
     response = render(
         request,
@@ -134,15 +134,14 @@ def appointment_detail(request, appointment):
             and appointment.starts_at > timezone.now(),
         },
     )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"  # the address holds the person's secret
     return response
 
 
 @public
 @require_http_methods(["GET", "POST"])
-def reschedule(request, appointment):
-    appointment = _appointment(appointment)
+def reschedule(request, appointment, secret):
+    appointment = access_appointment_as_holder(appointment, secret)
     if appointment.status != AppointmentStatus.BOOKED:
         raise Http404
     return _booking_page(request, appointment.office, appointment)
@@ -150,20 +149,20 @@ def reschedule(request, appointment):
 
 @public
 @require_POST
-def cancel_appointment(request, appointment):
-    appointment = _appointment(appointment)
+def cancel_appointment(request, appointment, secret):
+    appointment = access_appointment_as_holder(appointment, secret)
     try:
         booking.do_cancel_appointment(appointment)
         messages.success(request, _("Your appointment is cancelled."))
     except QueueError as error:
         messages.error(request, error.message)
-    return redirect("queues:appointment", appointment=appointment.id)
+    return redirect(appointment_url(appointment))
 
 
 @public
 @require_GET
-def appointment_calendar(request, appointment):
-    appointment = _appointment(appointment)
+def appointment_calendar(request, appointment, secret):
+    appointment = access_appointment_as_holder(appointment, secret)
     response = HttpResponse(booking.calendar_file(appointment), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
     return response
@@ -184,7 +183,7 @@ def kiosk_arrival(request, office):
             return redirect("queues:kiosk", office=office.id)
         try:
             visit = booking.do_arrive(office, form.cleaned_data["code"])
-            return redirect("queues:kiosk-ticket", office=office.id, visit=visit.id)
+            return redirect(kiosk_ticket_url(visit))
         except QueueError as error:
             messages.error(request, error.message)
     else:

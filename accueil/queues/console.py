@@ -99,6 +99,7 @@ def console(request):
     session = _my_session(request)
     if session is None:
         return render(request, "queues/console_open.html", {"form": _open_desk_form(request)})
+    actions.touch_desk(session.desk_id, timezone.now())  # the page refreshes every 30 s
     current = (
         Visit.objects.filter(
             desk=session.desk, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
@@ -128,7 +129,12 @@ def open_desk(request):
     form = _open_desk_form(request, request.POST)
     if not form.is_valid():
         return render(request, "queues/console_open.html", {"form": form}, status=400)
-    actions.do_open_desk(form.cleaned_data["desk"], request.user, form.cleaned_data["services"])
+    actions.do_open_desk(
+        form.cleaned_data["desk"],
+        request.user,
+        form.cleaned_data["services"],
+        actor=request.actor,
+    )
     return redirect("queues:console")
 
 
@@ -136,7 +142,7 @@ def open_desk(request):
 @require_POST
 def pause(request, session):
     session = _my_session(request, session)
-    actions.do_pause_desk(session, session.paused_at is None, actor=request.actor)
+    actions.do_pause(session.desk, session.paused_at is None, actor=request.actor)
     return redirect("queues:console")
 
 
@@ -144,7 +150,7 @@ def pause(request, session):
 @require_POST
 def close(request, session):
     session = _my_session(request, session)
-    actions.do_close_desk(session, actor=request.actor)
+    actions.do_close(session.desk, actor=request.actor)
     messages.success(request, _("Your desk is closed. Thank you!"))
     return redirect("queues:console")
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accueil.core import capabilities
+
 
 class TicketCounter(models.Model):
     """The last ticket number given for one prefix, in one office, on one local day."""
@@ -100,6 +102,8 @@ class Visit(models.Model):
     predicted_wait = models.PositiveIntegerField(null=True, blank=True)
     near_notice_sent = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # What the first request with that key asked for: the same key with another body is refused.
+    request_fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("visit")
@@ -121,6 +125,11 @@ class Visit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def secret(self) -> str:
+        """What gives the visitor power over their visit (status page, leaving the line)."""
+        return capabilities.secret_for("visit", self.id)
 
 
 OPEN_STATUSES = (VisitStatus.WAITING, VisitStatus.CALLED, VisitStatus.SERVING)
@@ -198,6 +207,9 @@ class DeskSession(models.Model):
     agent = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     services = models.ManyToManyField("catalog.Service", related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
+    # The agent's last sign of life at this desk (console, calls, transitions): a visitor called
+    # at a desk silent for a while goes back to the line (queues.sweep).
+    last_seen_at = models.DateTimeField(default=timezone.now)
     paused_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -254,6 +266,11 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def secret(self) -> str:
+        """What gives the person power over their booking (see it, move it, cancel it)."""
+        return capabilities.secret_for("appointment", self.id)
 
 
 class SlotCount(models.Model):

@@ -206,7 +206,7 @@ class Day:
             step = heapq.heappop(self.steps)
             getattr(self, f"on_{step.kind}")(step.at, step.payload)
         for session in self.sessions.values():
-            actions.do_close_desk(session, now=self.at(18))
+            actions.do_close(session.desk, now=self.at(18))
         return self.outcome
 
     # -- what happens ----------------------------------------------------------------------
@@ -288,7 +288,7 @@ class Day:
     def pause(self, now, label) -> None:
         self.resting.add(label)
         self.idle.discard(label)
-        actions.do_pause_desk(self.sessions[label], True, now=now)
+        actions.do_pause(self.sessions[label].desk, True, now=now)
 
     def on_break(self, now, label) -> None:
         if label in self.idle:
@@ -300,7 +300,7 @@ class Day:
         self.break_due.discard(label)
         if label in self.resting:
             self.resting.discard(label)
-            actions.do_pause_desk(self.sessions[label], False, now=now)
+            actions.do_pause(self.sessions[label].desk, False, now=now)
             self.call(now, label)
 
 

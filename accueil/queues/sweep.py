@@ -1,6 +1,11 @@
-"""No visit stays stuck: yesterday's open visits are closed, a visit called by a desk whose
-agent has left (session closed or expired) goes back to the line at its original place, and
-appointments nobody came to are recorded as missed."""
+"""No visit stays stuck: yesterday's open visits are closed, a visit called to a desk where no
+agent is present any more goes back to the line at its original place, and appointments nobody
+came to are recorded as missed.
+
+"Present" means an open desk session with a sign of life within ``ABANDONED_CALL`` (the
+console refreshes every 30 seconds; every call and transition at the desk counts). A desk that
+was never opened, was closed, or whose agent's browser or server process died leaves none, so
+its caller is returned however the call was made."""
 
 from datetime import timedelta
 
@@ -43,13 +48,11 @@ def sweep_stale_visits(now) -> dict[str, int]:
                     data={"was": visit.status, "office": str(visit.office_id)},
                 )
                 closed += 1
-    agent_present = DeskSession.objects.filter(desk=OuterRef("desk"), closed_at=None)
-    agent_left = DeskSession.objects.filter(
-        desk=OuterRef("desk"), closed_at__gt=OuterRef("called_at")
+    agent_present = DeskSession.objects.filter(
+        desk=OuterRef("desk"), closed_at=None, last_seen_at__gte=now - ABANDONED_CALL
     )
     abandoned = (
         Visit.objects.filter(status=VisitStatus.CALLED, called_at__lt=now - ABANDONED_CALL)
-        .filter(Exists(agent_left))
         .exclude(Exists(agent_present))
         .select_related("office__agency")
     )

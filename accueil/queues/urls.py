@@ -1,35 +1,40 @@
 from django.urls import path
 
+from accueil.core import capabilities  # noqa: F401 - registers the <secret:…> converter
 from accueil.queues import booking_views, console, views
 
 app_name = "queues"
 urlpatterns = [
     path("kiosk/<uuid:office>/", views.kiosk, name="kiosk"),
-    path("kiosk/<uuid:office>/tickets/<uuid:visit>/", views.kiosk_ticket, name="kiosk-ticket"),
+    path(
+        "kiosk/<uuid:office>/tickets/<uuid:visit>/<secret:secret>/",
+        views.kiosk_ticket,
+        name="kiosk-ticket",
+    ),
     path("check-in/<uuid:office>/", views.web_check_in, name="check-in"),
     path("poster/<uuid:office>/", views.poster, name="poster"),
-    path("visits/<uuid:visit>/", views.visit_status, name="visit"),
-    path("visits/<uuid:visit>/cancel/", views.visit_cancel, name="visit-cancel"),
+    path("visits/<uuid:visit>/<secret:secret>/", views.visit_status, name="visit"),
+    path("visits/<uuid:visit>/<secret:secret>/cancel/", views.visit_cancel, name="visit-cancel"),
     path("display/<uuid:office>/", views.display, name="display"),
     path("book/<uuid:office>/", booking_views.book, name="book"),
     path("kiosk/<uuid:office>/appointment/", booking_views.kiosk_arrival, name="kiosk-arrival"),
     path(
-        "appointments/<uuid:appointment>/",
+        "appointments/<uuid:appointment>/<secret:secret>/",
         booking_views.appointment_detail,
         name="appointment",
     ),
     path(
-        "appointments/<uuid:appointment>/change/",
+        "appointments/<uuid:appointment>/<secret:secret>/change/",
         booking_views.reschedule,
         name="appointment-change",
     ),
     path(
-        "appointments/<uuid:appointment>/cancel/",
+        "appointments/<uuid:appointment>/<secret:secret>/cancel/",
         booking_views.cancel_appointment,
         name="appointment-cancel",
     ),
     path(
-        "appointments/<uuid:appointment>/calendar.ics",
+        "appointments/<uuid:appointment>/<secret:secret>/calendar.ics",
         booking_views.appointment_calendar,
         name="appointment-calendar",
     ),

@@ -1,10 +1,12 @@
 """The citizen's pages: kiosk, web check-in (QR poster), their visit's status, the display board."""
 
 import uuid
+from datetime import timedelta
 
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from accueil.core import ratelimit
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
-from accueil.queues.models import Source, Visit, VisitStatus
+from accueil.queues.models import Source, VisitStatus
 from accueil.queues.waits import predict_for_reading, wait_range
 
 
@@ -68,22 +70,42 @@ def kiosk(request, office):
     office = _office(office)
     result, status = _check_in(request, office, kiosk=True)
     if status == 302:
-        return redirect("queues:kiosk-ticket", office=office.id, visit=result.id)
+        return redirect(kiosk_ticket_url(result))
     return render(request, "queues/kiosk.html", {"office": office, "form": result}, status=status)
+
+
+KIOSK_TICKET_SHOWN_FOR = timedelta(minutes=3)
+
+
+def kiosk_ticket_url(visit) -> str:
+    return reverse("queues:kiosk-ticket", args=[visit.office_id, visit.id, visit.secret])
+
+
+def visit_url(visit) -> str:
+    return reverse("queues:visit", args=[visit.id, visit.secret])
 
 
 @public
 @require_GET
-def kiosk_ticket(request, office, visit):
-    visit = get_object_or_404(
-        Visit.objects.select_related("office", "service"), id=visit, office_id=office
-    )
+def kiosk_ticket(request, office, visit, secret):
+    """The ticket on the kiosk's screen, with a QR code to follow the turn on a phone.
+
+    The kiosk is shared: its history must not let the next person open this ticket (and its
+    QR code, which carries the visit's secret) later, so the page is shown only just after
+    the check-in and never cached."""
+    visit = actions.access_visit_as_holder(visit, secret)
+    if visit.office_id != office:
+        raise Http404
+    if timezone.now() - visit.arrived_at > KIOSK_TICKET_SHOWN_FOR:
+        return redirect("queues:kiosk", office=office)
     context = _visit_context(request, visit)
     context["qr"] = qr_svg(
-        request.build_absolute_uri(reverse("queues:visit", args=[visit.id])),
+        request.build_absolute_uri(visit_url(visit)),
         _("QR code to follow your turn on your phone"),
     )
-    return render(request, "queues/kiosk_ticket.html", context)
+    response = render(request, "queues/kiosk_ticket.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @public
@@ -92,7 +114,7 @@ def web_check_in(request, office):
     office = _office(office)
     result, status = _check_in(request, office, kiosk=False)
     if status == 302:
-        return redirect("queues:visit", visit=result.id)
+        return redirect(visit_url(result))
     return render(
         request, "queues/check_in.html", {"office": office, "form": result}, status=status
     )
@@ -121,24 +143,25 @@ def _visit_context(request, visit):
 
 @public
 @require_GET
-def visit_status(request, visit):
-    visit = get_object_or_404(Visit.objects.select_related("office", "service", "desk"), id=visit)
+def visit_status(request, visit, secret):
+    # The address holds the visitor's secret: the site-wide Referrer-Policy (same-origin) keeps
+    # it from other sites, and still lets the browser send an Origin with the cancel form.
+    visit = actions.access_visit_as_holder(visit, secret)
     response = render(request, "queues/visit.html", _visit_context(request, visit))
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the address is the visitor's key
     return response
 
 
 @public
 @require_POST
-def visit_cancel(request, visit):
-    visit = get_object_or_404(Visit.objects.select_related("office"), id=visit)
+def visit_cancel(request, visit, secret):
+    visit = actions.access_visit_as_holder(visit, secret)
     try:
         actions.do_cancel(visit)
         messages.success(request, _("You have left the line. Your ticket is cancelled."))
     except actions.QueueError as error:
         messages.error(request, error.message)
-    return redirect("queues:visit", visit=visit.id)
+    return redirect(visit_url(visit))
 
 
 @public

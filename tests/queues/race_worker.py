@@ -1,4 +1,5 @@
-"""An agent in another process: calls next at one desk until nobody waits, prints what it got.
+"""An agent in another process: calls next at one desk (held open by the race test) and records
+each outcome until nobody waits, and prints what it got.
 
 Run by the race test as ``python -m tests.queues.race_worker DESK_ID`` with DATABASE_URL set.
 """
@@ -13,11 +14,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accueil.settings")
     django.setup()
     from accueil.catalog.models import Desk
-    from accueil.queues.actions import do_call_next
+    from tests.queues.test_races import call_until_empty
 
-    desk = Desk.objects.get(id=sys.argv[1])
-    while (visit := do_call_next(desk)) is not None:
-        print(visit.id, flush=True)
+    for visit_id in call_until_empty(Desk.objects.get(id=sys.argv[1])):
+        print(visit_id, flush=True)
 
 
 if __name__ == "__main__":

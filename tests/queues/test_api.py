@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accueil.core.models import Event
+from accueil.queues.actions import do_open_desk
 from accueil.queues.models import QueueRules, Visit
 from tests.api.test_api import bearer
 from tests.factories import DeskFactory, ServiceFactory
@@ -15,7 +16,17 @@ ERROR_KEYS = {"code", "message"}
 
 @pytest.fixture
 def agent(personas):
+    """The owner's token, sitting at desk 1 (calling needs an open desk)."""
+    do_open_desk(personas.desk, personas.owner, [])
     return bearer(personas.owner)
+
+
+def finish(client, agent, visit_id):
+    """Record an outcome, so the desk can call again."""
+    response = client.post(
+        f"/api/v1/visits/{visit_id}/complete", content_type="application/json", headers=agent
+    )
+    assert response.status_code == 200
 
 
 def take(client, personas, **body):
@@ -39,7 +50,7 @@ def test_check_in_answers_the_contract_shape(client, personas):
     assert body["status"] == "waiting"
     assert body["position"] == 1
     assert body["ticket"].endswith("-001")
-    assert body["status_url"].endswith(f"/fr/visits/{body['id']}/")
+    assert body["status_url"].endswith(f"/fr/visits/{body['id']}/{body['secret']}/")
     second = take(client, personas).json()
     assert second["position"] == 2
     assert Event.objects.filter(verb="visit.checked_in").count() == 2
@@ -115,11 +126,12 @@ def test_check_in_is_rate_limited_per_client(client, personas, settings):
 
 def test_visit_status_and_cancel(client, personas):
     visit = take(client, personas).json()
-    status = client.get(f"/api/v1/visits/{visit['id']}")
+    key = f"secret={visit['secret']}"
+    status = client.get(f"/api/v1/visits/{visit['id']}?{key}")
     assert status.status_code == 200 and status.json()["ticket"] == visit["ticket"]
-    cancelled = client.post(f"/api/v1/visits/{visit['id']}/cancel")
+    cancelled = client.post(f"/api/v1/visits/{visit['id']}/cancel?{key}")
     assert cancelled.json()["status"] == "cancelled"
-    again = client.post(f"/api/v1/visits/{visit['id']}/cancel")
+    again = client.post(f"/api/v1/visits/{visit['id']}/cancel?{key}")
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "conflict"
     assert client.get("/api/v1/visits/not-a-uuid").status_code in (400, 404)
@@ -135,7 +147,9 @@ def test_call_next_serves_in_order_then_answers_204(client, personas, agent):
     assert called.status_code == 200
     assert called.json()["id"] == priority["id"]  # a declared need goes first
     assert called.json()["desk"] == "1"
+    finish(client, agent, priority["id"])
     assert client.post(url, headers=agent).json()["id"] == first["id"]
+    finish(client, agent, first["id"])
     assert client.post(url, headers=agent).status_code == 204
 
 
@@ -239,7 +253,9 @@ def test_transfer_to_a_desk_waits_for_that_desk_only(client, personas, agent):
     assert (
         client.post(f"/api/v1/desks/{personas.desk.id}/call-next", headers=agent).status_code == 204
     )
-    got = client.post(f"/api/v1/desks/{desk2.id}/call-next", headers=agent).json()
+    do_open_desk(desk2, personas.colleague, [])
+    colleague = bearer(personas.colleague)
+    got = client.post(f"/api/v1/desks/{desk2.id}/call-next", headers=colleague).json()
     assert got["id"] == visit["id"]
 
 

@@ -9,9 +9,15 @@ import pytest
 from accueil.notify.models import Message
 from accueil.notify.templates_text import load_files
 from accueil.queues import booking
-from accueil.queues.actions import QueueError, do_call_next, do_check_in
+from accueil.queues.actions import (
+    QueueError,
+    do_call_next,
+    do_check_in,
+    do_complete,
+    do_open_desk,
+)
 from accueil.queues.models import Appointment, AppointmentStatus, QueueRules, SlotCount
-from tests.factories import DeskFactory, OfficeFactory, ServiceFactory
+from tests.factories import DeskFactory, OfficeFactory, ServiceFactory, UserFactory
 from tests.queues.test_races import run_in_threads
 
 MONDAY = date(2030, 3, 4)
@@ -146,7 +152,9 @@ def test_arrival_on_time_is_a_priority_visit(office, service):
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CHECKED_IN and appointment.visit == visit
     desk = office.desks.get()
+    do_open_desk(desk, UserFactory(agency=office.agency), [], now=at(MONDAY, 9, 45))
     assert do_call_next(desk, now=at(MONDAY, 9, 51)).id == visit.id  # before the earlier walk-in
+    do_complete(visit, now=at(MONDAY, 9, 51) + timedelta(seconds=30))
     assert do_call_next(desk, now=at(MONDAY, 9, 52)).id == early_bird.id
     with pytest.raises(QueueError):
         booking.do_arrive(office, appointment.code, now=at(MONDAY, 9, 55))  # used once
@@ -181,17 +189,18 @@ def test_booking_pages_in_both_languages(client, office, service):
         {"day": day, "slot": start, "email": "a@example.ca"},
     )
     appointment = Appointment.objects.get()
-    assert done["Location"] == f"/fr/appointments/{appointment.id}/"
+    mine = f"/fr/appointments/{appointment.id}/{appointment.secret}/"
+    assert done["Location"] == mine
     detail = client.get(done["Location"]).content.decode()
     assert appointment.code in detail
-    ics = client.get(f"/fr/appointments/{appointment.id}/calendar.ics")
+    ics = client.get(f"{mine}calendar.ics")
     assert ics["Content-Type"] == "text/calendar" and b"VEVENT" in ics.content
     taken = client.post(
         f"/fr/book/{office.id}/?service={service.id}",
         {"day": day, "slot": start, "email": "b@example.ca"},
     )
     assert taken.status_code == 400  # the slot is no longer among the choices
-    client.post(f"/fr/appointments/{appointment.id}/cancel/")
+    client.post(f"{mine}cancel/")
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
 
@@ -212,7 +221,8 @@ def test_kiosk_arrival_with_a_code(client, office, service):
     response = client.post(f"/fr/kiosk/{office.id}/appointment/", {"code": "k7p 4qx"})
     appointment.refresh_from_db()
     assert appointment.visit is not None and appointment.visit.priority
-    assert response["Location"].endswith(f"/tickets/{appointment.visit.id}/")
+    visit = appointment.visit
+    assert response["Location"].endswith(f"/tickets/{visit.id}/{visit.secret}/")
     wrong = client.post(f"/fr/kiosk/{office.id}/appointment/", {"code": "ZZZZZZ"}, follow=True)
     assert "Aucun rendez-vous" in wrong.content.decode()
 

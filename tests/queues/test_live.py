@@ -11,7 +11,7 @@ from django.db import connection
 from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.catalog.models import Desk
-from accueil.queues.actions import do_check_in
+from accueil.queues.actions import do_check_in, do_open_desk
 from accueil.queues.models import Visit, VisitStatus
 from tests.factories import (
     AgencyFactory,
@@ -30,14 +30,25 @@ def floor():
     agency = AgencyFactory()
     office = OfficeFactory(agency=agency)
     service = ServiceFactory(agency=agency, offices=[office], ticket_prefix="A")
-    desks = []
+    desks, tokens = [], []
     for number in range(8):
         desk = DeskFactory(office=office, label=str(number + 1))
         desk.services.set([service])
         desks.append(desk)
-    agent = UserFactory(agency=agency, username="agent", offices=[office])
-    token = do_issue_token(Actor.for_user(agent), "live")[1]
-    return office, service, desks, token
+        # One agent per desk, sitting at it: a desk calls only while its agent holds it.
+        agent = UserFactory(agency=agency, username=f"agent{number}", offices=[office])
+        do_open_desk(desk, agent, [])
+        tokens.append(do_issue_token(Actor.for_user(agent), "live")[1])
+    return office, service, desks, tokens
+
+
+def call_and_finish(base, desk, token):
+    """Call the next visitor at the desk and record the outcome; returns (status, visit)."""
+    status, got = post(base, f"/api/v1/desks/{desk.id}/call-next", token)
+    if status == 200:
+        done, _ = post(base, f"/api/v1/visits/{got['id']}/complete", token, body={})
+        assert done == 200
+    return status, got
 
 
 def called(ticket):
@@ -45,7 +56,7 @@ def called(ticket):
 
 
 def test_a_display_sees_each_call_live(floor, tmp_path):
-    office, service, desks, token = floor
+    office, service, desks, [token, *_] = floor
     with serving(1, tmp_path) as [base]:
         display = Display(base, office.id)
         first = display.next_board()  # the current state, at once
@@ -63,14 +74,14 @@ def test_a_display_sees_each_call_live(floor, tmp_path):
 
 
 def test_a_display_that_reconnects_shows_the_true_state(floor, tmp_path):
-    office, service, desks, token = floor
+    office, service, desks, [token, *_] = floor
     tickets = [do_check_in(office, service).ticket for _ in range(5)]
     with serving(1, tmp_path) as [base]:
         display = Display(base, office.id)
         display.next_board()
         display.close()  # the connection drops during five calls
         for _ in tickets:
-            post(base, f"/api/v1/desks/{desks[0].id}/call-next", token)
+            call_and_finish(base, desks[0], token)
         again = Display(base, office.id).next_board()
         assert again["calls"][0]["ticket"] == tickets[-1]
         assert [c["ticket"] for c in again["calls"][:5]] == tickets[::-1]
@@ -99,7 +110,7 @@ def postgres_only():
 
 
 def test_a_call_through_one_process_reaches_a_display_on_another(postgres_only, floor, tmp_path):
-    office, service, desks, token = floor
+    office, service, desks, [token, *_] = floor
     visit = do_check_in(office, service)
     with serving(2, tmp_path) as [first, second]:
         display = Display(second, office.id)
@@ -107,12 +118,12 @@ def test_a_call_through_one_process_reaches_a_display_on_another(postgres_only, 
         status, got = post(first, f"/api/v1/desks/{desks[0].id}/call-next", token)
         assert status == 200
         board = display.wait_for(called(visit.ticket))
-        assert board["calls"][0]["id"] == str(visit.id)
+        assert board["calls"][0]["desk"] == desks[0].label
         display.close()
 
 
 def test_agents_spread_over_two_processes_never_share_a_visitor(postgres_only, floor, tmp_path):
-    office, service, desks, token = floor
+    office, service, desks, tokens = floor
     Visit.objects.bulk_create(
         Visit(office=office, service=service, day="2026-11-27", number=n, ticket=f"A-{n:04d}")
         for n in range(1, 2001)
@@ -125,7 +136,7 @@ def test_agents_spread_over_two_processes_never_share_a_visitor(postgres_only, f
             base = bases[index % 2]
             try:
                 while True:
-                    status, got = post(base, f"/api/v1/desks/{desks[index].id}/call-next", token)
+                    status, got = call_and_finish(base, desks[index], tokens[index])
                     if status == 204:
                         return
                     results[index].append(got["id"])
@@ -142,13 +153,14 @@ def test_agents_spread_over_two_processes_never_share_a_visitor(postgres_only, f
     counts = Counter(calls)
     assert len(calls) == 2000 and max(counts.values()) == 1
     assert Visit.objects.filter(status=VisitStatus.WAITING).count() == 0
+    assert Visit.objects.filter(status=VisitStatus.DONE).count() == 2000
     by_process = [sum(len(results[i]) for i in range(p, len(desks), 2)) for p in (0, 1)]
     assert min(by_process) > 0  # both processes really served
     assert Desk.objects.filter(office=office).count() == 8
 
 
 def test_displays_recover_when_the_listening_connection_is_cut(postgres_only, floor, tmp_path):
-    office, service, desks, token = floor
+    office, service, desks, [token, *_] = floor
     visit = do_check_in(office, service)
     with serving(1, tmp_path) as [base]:
         display = Display(base, office.id)
@@ -168,5 +180,5 @@ def test_displays_recover_when_the_listening_connection_is_cut(postgres_only, fl
         status, _ = post(base, f"/api/v1/desks/{desks[0].id}/call-next", token)
         assert status == 200
         board = display.wait_for(called(visit.ticket))  # after the process reconnects
-        assert board["calls"][0]["id"] == str(visit.id)
+        assert board["calls"][0]["desk"] == desks[0].label
         display.close()

@@ -7,7 +7,7 @@ import pytest
 
 from accueil.notify.models import Message
 from accueil.notify.templates_text import load_files
-from accueil.queues.actions import do_call_next, do_check_in, do_open_desk
+from accueil.queues.actions import do_call_next, do_check_in, do_complete, do_open_desk
 from accueil.queues.models import DeskSession, Visit, VisitStatus
 from tests.factories import TEST_PASSWORD
 
@@ -19,6 +19,12 @@ def sign_in(client, user):
 def check_in(client, personas, path="kiosk", language="fr", **fields):
     data = {"service": personas.service.id, "attempt": uuid.uuid4(), **fields}
     return client.post(f"/{language}/{path}/{personas.office.id}/", data)
+
+
+@pytest.fixture
+def desk_open(personas):
+    """The owner sits at desk 1: calling needs an open desk."""
+    return do_open_desk(personas.desk, personas.owner, [])
 
 
 def test_kiosk_takes_a_ticket_and_shows_it(client, personas):
@@ -62,7 +68,7 @@ def test_web_check_in_and_virtual_line(client, personas):
     response = check_in(client, personas, path="check-in", remote="on", email="a@example.ca")
     visit = Visit.objects.get()
     assert visit.source == "virtual"
-    assert response["Location"] == f"/fr/visits/{visit.id}/"
+    assert response["Location"] == f"/fr/visits/{visit.id}/{visit.secret}/"
 
 
 def test_kiosk_is_rate_limited(client, personas, settings):
@@ -77,21 +83,21 @@ def test_poster_leads_to_web_check_in(client, personas):
     assert "<svg" in page
 
 
-def test_status_page_shows_position_and_cancels(client, personas):
+def test_status_page_shows_position_and_cancels(client, personas, desk_open):
     first = do_check_in(personas.office, personas.service)
     second = do_check_in(personas.office, personas.service)
-    page = client.get(f"/fr/visits/{second.id}/")
+    page = client.get(f"/fr/visits/{second.id}/{second.secret}/")
     assert page["Cache-Control"] == "no-store"
     assert "numéro 2" in page.content.decode()
-    client.post(f"/fr/visits/{second.id}/cancel/")
+    client.post(f"/fr/visits/{second.id}/{second.secret}/cancel/")
     second.refresh_from_db()
     assert second.status == VisitStatus.CANCELLED
     do_call_next(personas.desk)
-    called = client.get(f"/en/visits/{first.id}/").content.decode()
+    called = client.get(f"/en/visits/{first.id}/{first.secret}/").content.decode()
     assert "go to desk 1" in called
 
 
-def test_display_board_shows_the_current_call(client, personas):
+def test_display_board_shows_the_current_call(client, personas, desk_open):
     visit = do_check_in(personas.office, personas.service)
     do_call_next(personas.desk)
     page = client.get(f"/fr/display/{personas.office.id}/").content.decode()
@@ -166,13 +172,12 @@ def test_agents_cannot_send_disruption_notices(client, personas):
     assert client.get("/fr/console/notices/").status_code == 403
 
 
-def test_called_visitor_gets_a_notice_and_a_late_one_is_dropped(personas, templates):
+def test_called_visitor_gets_a_notice_and_a_late_one_is_dropped(personas, templates, desk_open):
     visit = do_check_in(personas.office, personas.service, phone="+15145550100")
     do_call_next(personas.desk)
     message = Message.objects.get(reason_type="visit.called")
     assert visit.ticket in message.body and "1" in message.body
     from accueil.notify.checks import still_wanted
-    from accueil.queues.actions import do_complete
 
     assert still_wanted(message)
     do_complete(Visit.objects.get(id=visit.id))
@@ -180,7 +185,7 @@ def test_called_visitor_gets_a_notice_and_a_late_one_is_dropped(personas, templa
 
 
 def test_near_turn_notice_goes_once_when_position_is_reached(
-    personas, templates, django_capture_on_commit_callbacks
+    personas, templates, desk_open, django_capture_on_commit_callbacks
 ):
     first = do_check_in(personas.office, personas.service)
     waiting = [
@@ -193,6 +198,7 @@ def test_near_turn_notice_goes_once_when_position_is_reached(
     )
     assert str(first.id) not in near
     assert {str(v.id) for v in waiting[:3]} <= near
+    do_complete(Visit.objects.get(id=first.id))
     with django_capture_on_commit_callbacks(execute=True):
         do_call_next(personas.desk)
     again = Message.objects.filter(reason_type="visit.turn_near")

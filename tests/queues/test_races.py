@@ -11,9 +11,10 @@ import pytest
 from django.db import connection
 
 from accueil.catalog.models import Desk
-from accueil.queues.actions import do_call_next, do_check_in
+from accueil.core.models import Event
+from accueil.queues.actions import do_call_next, do_check_in, do_complete, do_open_desk
 from accueil.queues.models import Visit, VisitStatus
-from tests.factories import DeskFactory, OfficeFactory, ServiceFactory
+from tests.factories import DeskFactory, OfficeFactory, ServiceFactory, UserFactory
 
 AGENTS = 8
 VISITS = 2000
@@ -46,7 +47,16 @@ def office_with_desks(transactional_db):
     desks = [DeskFactory(office=office, label=str(i + 1)) for i in range(AGENTS)]
     for desk in desks:
         desk.services.set([service])
+        # Each desk held by its own agent: a desk calls only while someone sits at it.
+        do_open_desk(desk, UserFactory(agency=office.agency, offices=[office]), [])
     return office, service, desks
+
+
+def call_until_empty(desk):
+    """What an agent does all day: call, serve, record the outcome, call again."""
+    while (visit := do_call_next(desk)) is not None:
+        do_complete(visit)
+        yield visit.id
 
 
 def fill_queue(office, service):
@@ -61,7 +71,11 @@ def assert_each_visit_called_once(called):
     assert len(called) == VISITS, f"{len(called)} calls for {VISITS} visits"
     assert [v for v, n in counts.items() if n > 1] == []
     assert Visit.objects.filter(status=VisitStatus.WAITING).count() == 0
-    assert Visit.objects.filter(status=VisitStatus.CALLED).count() == VISITS
+    assert Visit.objects.filter(status=VisitStatus.DONE).count() == VISITS
+    called_events = Counter(
+        Event.objects.filter(verb="visit.called").values_list("object_id", flat=True)
+    )
+    assert len(called_events) == VISITS and max(called_events.values()) == 1
 
 
 def test_eight_agents_in_threads_never_call_the_same_visitor(office_with_desks):
@@ -69,9 +83,7 @@ def test_eight_agents_in_threads_never_call_the_same_visitor(office_with_desks):
     fill_queue(office, service)
 
     def agent(index, got):
-        desk = Desk.objects.get(id=desks[index].id)
-        while (visit := do_call_next(desk)) is not None:
-            got.append(visit.id)
+        got.extend(call_until_empty(Desk.objects.get(id=desks[index].id)))
 
     results = run_in_threads(AGENTS, agent)
     assert_each_visit_called_once([v for got in results for v in got])

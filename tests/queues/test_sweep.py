@@ -6,13 +6,20 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from accueil.core.housekeeping import run_housekeeping
-from accueil.queues.actions import do_call_next, do_check_in, do_close_desk, do_open_desk
+from accueil.queues.actions import (
+    do_call_next,
+    do_check_in,
+    do_close,
+    do_open_desk,
+    touch_desk,
+)
 from accueil.queues.models import Visit, VisitStatus
 from accueil.queues.sweep import sweep_stale_visits
 
 
 def test_yesterdays_open_visits_are_closed(personas):
     yesterday = timezone.now() - timedelta(days=1)
+    do_open_desk(personas.desk, personas.owner, [], now=yesterday)
     waiting = do_check_in(personas.office, personas.service, now=yesterday)
     called = do_check_in(personas.office, personas.service, now=yesterday)
     do_call_next(personas.desk, now=yesterday)  # calls the first in line
@@ -32,7 +39,7 @@ def test_a_call_abandoned_by_a_closed_desk_goes_back_to_the_line(personas):
     session = do_open_desk(personas.desk, personas.owner, [], now=long_ago)
     visit = do_check_in(personas.office, personas.service, now=long_ago)
     do_call_next(personas.desk, now=long_ago)
-    do_close_desk(session, now=long_ago + timedelta(minutes=1))
+    do_close(session.desk, now=long_ago + timedelta(minutes=1))
     assert sweep_stale_visits(noon)["visits_returned"] == 1
     visit.refresh_from_db()
     assert visit.status == VisitStatus.WAITING and visit.desk is None
@@ -44,7 +51,34 @@ def test_a_call_at_a_desk_still_open_is_left_alone(personas):
     do_open_desk(personas.desk, personas.owner, [], now=long_ago)
     do_check_in(personas.office, personas.service, now=long_ago)
     do_call_next(personas.desk, now=long_ago)
+    touch_desk(personas.desk.id, noon - timedelta(minutes=2))  # the console refreshed lately
     assert sweep_stale_visits(noon)["visits_returned"] == 0
+
+
+def test_a_call_at_a_desk_open_but_silent_goes_back_to_the_line(personas):
+    """The agent's browser or server process died: the desk stays open, nobody is there."""
+    noon = datetime(2026, 11, 27, 12, tzinfo=ZoneInfo(personas.office.time_zone))
+    long_ago = noon - timedelta(minutes=30)
+    do_open_desk(personas.desk, personas.owner, [], now=long_ago)
+    visit = do_check_in(personas.office, personas.service, now=long_ago)
+    do_call_next(personas.desk, now=long_ago)
+    assert sweep_stale_visits(noon)["visits_returned"] == 1
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.WAITING and visit.desk is None
+
+
+def test_a_call_made_without_any_desk_session_goes_back_to_the_line(personas):
+    """However a visit came to be called at a desk nobody holds (an old API path, a crash),
+    the sweep returns it: before, only a session closed after the call counted."""
+    noon = datetime(2026, 11, 27, 12, tzinfo=ZoneInfo(personas.office.time_zone))
+    long_ago = noon - timedelta(minutes=30)
+    visit = do_check_in(personas.office, personas.service, now=long_ago)
+    Visit.objects.filter(id=visit.id).update(
+        status=VisitStatus.CALLED, desk=personas.desk, called_at=long_ago
+    )
+    assert sweep_stale_visits(noon)["visits_returned"] == 1
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.WAITING and visit.desk is None
 
 
 def test_appointments_nobody_came_to_are_missed(personas):

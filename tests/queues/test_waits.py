@@ -54,6 +54,7 @@ def test_nobody_serving_a_line_means_no_estimate():
 def test_forecast_learns_service_times_from_the_event_log(personas):
     forget_profiles()
     start = timezone.now() - timedelta(days=1)
+    do_open_desk(personas.desk, personas.owner, [], now=start)
     for index in range(10):
         now = start + timedelta(minutes=20 * index)
         visit = do_check_in(personas.office, personas.service, now=now)
@@ -73,9 +74,9 @@ def test_desks_on_a_break_do_not_count(personas):
     other.services.set([personas.service])
     session = do_open_desk(other, personas.colleague, [])
     do_open_desk(personas.desk, personas.owner, [])
-    from accueil.queues.actions import do_pause_desk
+    from accueil.queues.actions import do_pause
 
-    do_pause_desk(session, True)
+    do_pause(session.desk, True)
     assert forecast(personas.office, timezone.now()).agents == 1
 
 
