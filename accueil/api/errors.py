@@ -7,6 +7,8 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from accueil.core.outage import is_database_outage, unavailable
+
 
 def error_response(status: int, code: str, message: str, **extra) -> JsonResponse:
     body = {"error": {"code": code, "message": message, **extra}}
@@ -22,6 +24,11 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: ("method_not_allowed", _("This method is not allowed here.")),
         409: ("conflict", _("This conflicts with the current state. Reload and try again.")),
         429: ("rate_limited", _("Too many requests. Please wait a moment and try again.")),
+        500: ("server_error", _("The error has been recorded. Please try again in a moment.")),
+        503: (
+            "unavailable",
+            _("The service is briefly unavailable. Please try again in a moment."),
+        ),
     }
 
 
@@ -60,3 +67,11 @@ def install(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc):
         return error_for_status(exc.status_code)
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        # django-ninja would answer a traceback (DEBUG) or re-raise: an outage is a 503 to
+        # retry; anything else goes on to Django's 500 handling (logged, in the error shape).
+        if is_database_outage(exc):
+            return unavailable(request, exc)
+        raise exc

@@ -1,8 +1,12 @@
 """Bilingual error pages. Under /api/, ApiErrorShapeMiddleware turns them into JSON."""
 
+import sys
+
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from accueil.core.outage import is_database_outage, unavailable
 
 
 def _page(request, status, title, message):
@@ -11,6 +15,10 @@ def _page(request, status, title, message):
 
 
 def bad_request(request, exception=None):
+    # Django turns a session that could not be saved into a 400 (SessionInterrupted), even
+    # when the database is what failed: that is an outage to retry, not a bad request.
+    if is_database_outage(exception):
+        return unavailable(request, exception)
     return _page(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
@@ -27,6 +35,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this inside its exception handler: an outage that surfaced outside a view
+    # (in a middleware, a streamed template) is still a 503 to retry, not a 500.
+    error = sys.exc_info()[1]
+    if is_database_outage(error):
+        return unavailable(request, error)
     return _page(
         request,
         500,

@@ -17,6 +17,7 @@ def run_housekeeping() -> dict[str, int]:
     ).delete()
     bodies = erase_old_message_bodies(now)
     from accueil.core.ratelimit import forget_old_windows
+    from accueil.queues.notices import near_turns_everywhere
     from accueil.queues.sweep import sweep_stale_visits
 
     return {
@@ -25,6 +26,7 @@ def run_housekeeping() -> dict[str, int]:
         "message_bodies": bodies,
         "rate_windows": forget_old_windows(now.timestamp()),
         **sweep_stale_visits(now),
+        "near_notices": near_turns_everywhere(now),
     }
 
 

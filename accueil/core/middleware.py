@@ -1,13 +1,8 @@
 """Response headers every page gets, and a clean 503 when the database is away."""
 
-import logging
+from django.http import HttpRequest, HttpResponse
 
-from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
-
-logger = logging.getLogger("accueil")
+from accueil.core.outage import is_database_outage, unavailable
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,7 +33,10 @@ class SecurityHeadersMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A lost database gives a bilingual 503, not a 500; Django reconnects on the next request."""
+    """A lost database gives a bilingual 503, not a 500; Django reconnects on the next request.
+
+    Views' exceptions arrive here; the 500 handler (``core.errors.server_error``) and the API's
+    exception handler catch the same outage wherever else it surfaces."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,20 +45,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not is_database_outage(exception):
             return None
-        logger.error("database unavailable: %s", type(exception).__name__)
-        message = _("The service is briefly unavailable. Please try again in a moment.")
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(
-                {"error": {"code": "unavailable", "message": message}}, status=503
-            )
-        else:
-            response = HttpResponse(
-                render_to_string("503.html", {"message": message}, request=request), status=503
-            )
-        response["Retry-After"] = "5"
-        return response
+        return unavailable(request, exception)
 
 
 class RejectNulBytesMiddleware:

@@ -37,7 +37,7 @@ def run_worker(stop: threading.Event, poll: float = 1.0, housekeeping_every: flo
             if time.monotonic() >= next_housekeeping:
                 removed = run_housekeeping()
                 if any(removed.values()):
-                    logger.info("housekeeping removed %s", removed)
+                    logger.info("housekeeping: %s", removed)
                 next_housekeeping = time.monotonic() + housekeeping_every
         except Exception:
             logger.exception("worker round failed; retrying")

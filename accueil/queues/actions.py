@@ -19,7 +19,6 @@ is logged, and the worker's sweep sends what was missed (``sweep.send_near_notic
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -327,6 +326,16 @@ def pending_visitor(desk) -> Visit | None:
     )
 
 
+def _after_the_call(office, moment) -> None:
+    """Others' "your turn is near": after the commit, and never at the cost of the call
+    (robust: an error is logged, and the worker's pass sends what was missed)."""
+
+    def tell_those_now_near():  # a named function: Django logs a robust hook's name
+        notices.near_turns(office, moment)
+
+    transaction.on_commit(tell_those_now_near, robust=True)
+
+
 def do_call_next(desk, actor=None, now=None) -> Visit | None:
     """Give the desk the first waiting visitor of its services, or None if nobody waits.
 
@@ -378,11 +387,7 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
                     _event("visit.called", visit, actor, moment, desk=str(desk.id))
                     notices.called(visit)
                     live.announce(visit.office_id)
-                    # Others' "your turn is near": after the commit, and never at the cost of
-                    # the call (robust: an error is logged; the worker's sweep sends it later).
-                    transaction.on_commit(
-                        partial(notices.near_turns, desk.office, moment), robust=True
-                    )
+                    _after_the_call(desk.office, moment)
                     return visit
         # Every candidate went to another desk meanwhile: look again.
 

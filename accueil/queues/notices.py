@@ -39,17 +39,18 @@ def called(visit, again: bool = False) -> None:
     _send(visit, "visit.called", f"called:{visit.recalls}", desk=visit.desk.label)
 
 
-def near_turns(office, now) -> None:
-    """After a call: tell the people whose turn is now near, once each."""
+def near_turns(office, now) -> int:
+    """After a call: tell the people whose turn is now near, once each; returns how many."""
     candidates = Visit.objects.filter(
         office=office, status=VisitStatus.WAITING, near_notice_sent=False
     ).exclude(phone="", email="")
     if not candidates.exists():
-        return
+        return 0
     from accueil.queues.waits import forecast  # the forecast reads desks and history
 
     rules = QueueRules.for_office(office)
     board = forecast(office, now)
+    sent = 0
     for visit in candidates.select_related("office__agency"):
         guess = board.get(visit.id)
         if guess is None:
@@ -65,6 +66,25 @@ def near_turns(office, now) -> None:
             ):
                 minutes = max(1, round((guess.wait or 0) / 60))
                 _send(visit, "visit.turn_near", "near", minutes=minutes)
+                sent += 1
+    return sent
+
+
+def near_turns_everywhere(now) -> int:
+    """The worker's pass: what a call's after-commit step could not send (the connection
+    dropped, the process died) is sent now; turns that came near without a call too."""
+    from accueil.catalog.models import Office
+
+    offices = (
+        Visit.objects.filter(status=VisitStatus.WAITING, near_notice_sent=False)
+        .exclude(phone="", email="")
+        .values_list("office_id", flat=True)
+        .distinct()
+    )
+    return sum(
+        near_turns(office, now)
+        for office in Office.objects.filter(id__in=list(offices)).select_related("agency")
+    )
 
 
 def send_disruption(visit, notice: str, key: str) -> None:
