@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import Role
+from accueil.core.validators import single_line
 
 
 class TokenForm(forms.Form):
@@ -22,8 +23,7 @@ class TokenForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"]
-        if any(ch in name for ch in "\r\n\x00"):
-            raise forms.ValidationError(_("Use a single line without control characters."))
+        single_line(name)
         return name.strip()
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accueil.core.validators import single_line
 from accueil.lib.businesstime import BusinessCalendar
 
 
@@ -38,8 +39,8 @@ def validate_time_zone(value: str) -> None:
 class Agency(Bilingual, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.SlugField(_("short name"), unique=True)
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -55,8 +56,8 @@ class Office(Bilingual, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="offices")
     slug = models.SlugField(_("short name"))
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
     address = models.TextField(_("address"), blank=True)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="America/Toronto", validators=[validate_time_zone]
@@ -153,8 +154,8 @@ class Holiday(Bilingual, models.Model):
         help_text=_("Leave empty for a holiday in every office."),
     )
     date = models.DateField(_("date"))
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
 
     class Meta:
         verbose_name = _("holiday")
@@ -192,8 +193,8 @@ class Category(Bilingual, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="categories")
     slug = models.SlugField(_("short name"))
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -231,8 +232,8 @@ class Service(Bilingual, models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
     )
-    name_fr = models.CharField(_("name (French)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     what_to_bring_fr = models.TextField(_("what to bring (French)"), blank=True)
@@ -341,7 +342,10 @@ class Desk(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="desks")
     label = models.CharField(
-        _("label"), max_length=40, help_text=_("Shown on the display, e.g. 4.")
+        _("label"),
+        max_length=40,
+        help_text=_("Shown on the display, e.g. 4."),
+        validators=[single_line],
     )
     services = models.ManyToManyField(
         Service, related_name="desks", blank=True, verbose_name=_("services served")

@@ -1,5 +1,7 @@
 """Response headers every page gets, and a clean 503 when the database is away."""
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 
 from accueil.core.outage import is_database_outage, unavailable
@@ -50,8 +52,13 @@ class DatabaseUnavailableMiddleware:
         return unavailable(request, exception)
 
 
+# Control characters no keyboard types (line breaks and tabs are whitespace people type).
+UNTYPEABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 class RejectNulBytesMiddleware:
-    """A NUL byte is never part of real input; refuse it before any form echoes it back."""
+    """A NUL byte, an escape or a C1 control is never part of real input: refuse it before any
+    form echoes it back into a page (where it is not even valid HTML) or saves it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,7 +73,7 @@ class RejectNulBytesMiddleware:
             fields = request.POST
         else:
             fields = request.GET
-        if any("\x00" in value for values in fields.lists() for value in values[1]):
+        if any(UNTYPEABLE.search(value) for values in fields.lists() for value in values[1]):
             from accueil.core.errors import bad_request
 
             return bad_request(request)

@@ -21,7 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accueil.core.events import record_event
-from accueil.notify.actions import notify
+from accueil.notify.actions import notify_beside
 from accueil.notify.attachments import attachments
 from accueil.notify.checks import still_wanted
 from accueil.queues.actions import QueueError, do_check_in
@@ -268,7 +268,7 @@ def _confirm(appointment, now) -> None:
     """Confirmation now (with the .ics), reminder the day before; both in the person's language."""
     values = _values(appointment)
     key = f"appointment:{appointment.id}:{appointment.sequence}"
-    notify(
+    notify_beside(
         key="appointment.booked",
         channel="email",
         recipient=appointment.email,
@@ -281,7 +281,7 @@ def _confirm(appointment, now) -> None:
     remind_at = appointment.starts_at - REMINDER_BEFORE
     if remind_at > now + timedelta(hours=1):
         channel = preferred_channel(appointment)
-        notify(
+        notify_beside(
             key="appointment.reminder",
             channel=channel[0],
             recipient=channel[1],
@@ -300,7 +300,7 @@ def send_disruption(appointment, notice: str, key: str) -> None:
     channel = preferred_channel(appointment)
     if channel is None:
         return  # booked on a simulated day: nobody to write to
-    notify(
+    notify_beside(
         key="appointment.disrupted",
         channel=channel[0],
         recipient=channel[1],

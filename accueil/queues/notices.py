@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from accueil.notify.actions import notify
+from accueil.notify.actions import notify_beside
 from accueil.notify.checks import still_wanted
 from accueil.queues.models import QueueRules, Visit, VisitStatus
 
@@ -21,7 +21,7 @@ def _send(visit, key: str, idempotency: str, **values) -> None:
     if channel is None:
         return
     office = visit.office
-    notify(
+    notify_beside(
         key=key,
         channel=channel[0],
         recipient=channel[1],
