@@ -266,6 +266,9 @@ LOGGING = {
         # The request logger prints URLs, which can hold tracking tokens: warnings only.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "ERROR"},  # its warnings name the username
+        # With debug pages on, every SQL statement is logged at DEBUG with its parameters:
+        # contacts, message bodies, usernames. Never, whatever ACCUEIL_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
         "mail.log": {"level": "WARNING"},  # aiosmtpd (tests, bench) logs every recipient
     },
 }

@@ -117,3 +117,11 @@ def test_failed_and_locked_out_sign_ins_never_log_the_password_nor_name_the_pers
     at_info = logged(every_log, logging.INFO)
     assert USERNAME not in at_info and "nobody-by-that-name" not in at_info
     assert "jeanne@example.ca" not in logged(every_log)
+
+
+def test_sql_is_never_logged_even_in_debug_mode(client, personas, settings, every_log):
+    """Statements carry contacts, bodies and usernames as parameters: no level shows them."""
+    settings.DEBUG = True
+    assert settings.LOGGING["loggers"]["django.db.backends"]["level"] == "INFO"
+    sign_in(client, USERNAME, WRONG_PASSWORD)
+    assert not [r for r in every_log.records if r.name.startswith("django.db.backends")]
