@@ -16,12 +16,14 @@ def run_housekeeping() -> dict[str, int]:
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
     bodies = erase_old_message_bodies(now)
+    from accueil.accounts.lockout import forget_old_failures
     from accueil.core.ratelimit import forget_full_buckets
     from accueil.queues.sweep import sweep_stale_visits
 
     return {
         "sessions": sessions,
         "login_attempts": attempts,
+        "login_throttles": forget_old_failures(now),
         "message_bodies": bodies,
         "rate_buckets": forget_full_buckets(now.timestamp()),
         **sweep_stale_visits(now),

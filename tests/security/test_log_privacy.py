@@ -9,11 +9,14 @@ import logging
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token, do_revoke_token
 from accueil.accounts.models import ApiToken
+from accueil.notify.models import Message
+from accueil.notify.templates_text import load_files
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.security.conftest import corpus, logged
 
@@ -113,6 +116,13 @@ def test_failed_and_locked_out_sign_ins_never_log_the_password_nor_name_the_pers
     # The admin's own sign-in form goes through the same authentication.
     sign_in(client, USERNAME, WRONG_PASSWORD, path="/fr/admin/login/")
     assert sign_in(client, USERNAME, TEST_PASSWORD).status_code == 302
+    # The per-account delay, with its notice to the owner.
+    load_files()
+    attacker = Client()
+    for n in range(settings.LOGIN_ACCOUNT_FAILURE_LIMIT + 5):
+        sign_in(attacker, USERNAME, WRONG_PASSWORD, address=f"198.51.100.{n + 1}")
+    assert sign_in(attacker, USERNAME, TEST_PASSWORD, address="198.51.100.99").status_code == 429
+    assert Message.objects.filter(recipient="jeanne@example.ca").count() == 1
     assert_never_logged(every_log, WRONG_PASSWORD, TEST_PASSWORD)
     at_info = logged(every_log, logging.INFO)
     assert USERNAME not in at_info and "nobody-by-that-name" not in at_info
