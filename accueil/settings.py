@@ -161,22 +161,31 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 API_TOKEN_DAYS = env_int("ACCUEIL_API_TOKEN_DAYS", 365, minimum=1)
 
 # Brute-force protection (django-axes): lock a username from one address after repeated
-# failures. Client addresses come from REMOTE_ADDR only, unless a proxy is configured.
+# failures. Client addresses come from REMOTE_ADDR only, unless a proxy is configured
+# (accueil.core.ratelimit.client_address, shared with the rate limits).
 AXES_FAILURE_LIMIT = env_int("ACCUEIL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ACCUEIL_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "accueil.accounts.lockout.client_ip"
+# ... and per account, from every address: after this many wrong passwords, sign-in to that
+# username waits 1 minute, doubling with each further failure up to the maximum; failures are
+# forgotten a window after the last one. See accueil/accounts/lockout.py.
+AXES_HANDLER = "accueil.accounts.lockout.AccountLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "accueil.accounts.lockout.lockout_response"
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("ACCUEIL_LOGIN_ACCOUNT_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_ACCOUNT_WINDOW = timedelta(
+    minutes=env_int("ACCUEIL_LOGIN_ACCOUNT_WINDOW_MINUTES", 60, minimum=1)
+)
+LOGIN_ACCOUNT_MAX_DELAY = timedelta(
+    minutes=env_int("ACCUEIL_LOGIN_ACCOUNT_MAX_DELAY_MINUTES", 15, minimum=1)
+)
 TRUSTED_PROXY_COUNT = env_int("ACCUEIL_TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Check-ins per client address, as "count/seconds" (0/60 turns the limit off, e.g. for a bench).
 CHECK_IN_RATE = env_str("ACCUEIL_CHECK_IN_RATE", "30/60")
 if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # -- internationalisation ---------------------------------------------------------------------
 
@@ -266,6 +275,9 @@ LOGGING = {
         # The request logger prints URLs, which can hold tracking tokens: warnings only.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "ERROR"},  # its warnings name the username
+        # With debug pages on, every SQL statement is logged at DEBUG with its parameters:
+        # contacts, message bodies, usernames. Never, whatever ACCUEIL_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
         "mail.log": {"level": "WARNING"},  # aiosmtpd (tests, bench) logs every recipient
     },
 }

@@ -132,3 +132,20 @@ class ApiToken(models.Model):
         if token is None or not secrets.compare_digest(token.key_hash, _hash_secret(secret)):
             return None
         return token
+
+
+class LoginThrottle(models.Model):
+    """Wrong passwords for one username from every address (see ``accounts.lockout``).
+
+    Kept for any username typed, known or not, so the answer never tells which accounts exist;
+    the username itself is stored only as a keyed hash.
+    """
+
+    account = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    since = models.DateTimeField()  # first failure of this run: one notice per run
+    last_failure_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.account[:8]}: {self.failures}"

@@ -10,12 +10,33 @@ from accueil.accounts.models import ApiToken, Role
 _TOUCH_EVERY = timedelta(minutes=1)
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of ``Bearer <token>``, else None; never logs what it was given.
+
+    The scheme is case-insensitive and may be followed by several spaces (RFC 9110, 11.4);
+    anything else — a bare token, ``Token …``, a tab, a second word — is no bearer token.
+    """
+    scheme, _, rest = header.strip(" ").partition(" ")
+    token = rest.strip(" ")
+    if scheme.lower() != "bearer" or not token or any(ch.isspace() for ch in token):
+        return None
+    return token
+
+
 class StaffToken(HttpBearer):
     """``Authorization: Bearer acc_…`` for a staff role of at least ``minimum``."""
 
     def __init__(self, minimum: str = Role.AGENT):
         super().__init__()
         self.minimum = minimum
+
+    def __call__(self, request):
+        # django-ninja's own parsing logs the whole header (the credential) at ERROR when it
+        # does not start with "Bearer " and DEBUG is on: parse it here, silently.
+        token = bearer_token(request.headers.get(self.header, ""))
+        if token is None:
+            return None
+        return self.authenticate(request, token)
 
     def authenticate(self, request, token):
         found = ApiToken.find(token)

@@ -16,15 +16,17 @@ def run_housekeeping() -> dict[str, int]:
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
     bodies = erase_old_message_bodies(now)
-    from accueil.core.ratelimit import forget_old_windows
+    from accueil.accounts.lockout import forget_old_failures
+    from accueil.core.ratelimit import forget_full_buckets
     from accueil.queues.notices import near_turns_everywhere
     from accueil.queues.sweep import sweep_stale_visits
 
     return {
         "sessions": sessions,
         "login_attempts": attempts,
+        "login_throttles": forget_old_failures(now),
         "message_bodies": bodies,
-        "rate_windows": forget_old_windows(now.timestamp()),
+        "rate_buckets": forget_full_buckets(now.timestamp()),
         **sweep_stale_visits(now),
         "near_notices": near_turns_everywhere(now),
     }

@@ -70,15 +70,15 @@ class Event(models.Model):
         raise EventLogIsAppendOnly("events are never deleted")
 
 
-class RateCounter(models.Model):
-    """Requests counted per client and window, in the database so every process shares it."""
+class RateBucket(models.Model):
+    """One client's budget for one limited action (see ``accueil.core.ratelimit``, GCRA).
 
-    bucket = models.CharField(max_length=64)  # hash of scope and client address
-    slot = models.BigIntegerField()  # start of the window, in epoch seconds
-    hits = models.PositiveIntegerField(default=0)
+    In the database so every process shares it; the client address is only ever hashed.
+    """
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["bucket", "slot"], name="one_rate_row")]
+    bucket = models.CharField(max_length=64, unique=True)  # hash of scope and client address
+    tat = models.BigIntegerField()  # when the bucket is full again, microseconds since the epoch
+    allowed = models.BooleanField(default=True)  # the last request's answer, read by RETURNING
 
     def __str__(self) -> str:
-        return f"{self.bucket[:8]} {self.slot}: {self.hits}"
+        return f"{self.bucket[:8]} {self.tat}"

@@ -26,6 +26,10 @@ SAMPLE_VALUES = {
     "document": "permis",
     "expires_on": "2026-12-31",
     "agency": "Ville de Démo",
+    "username": "ctremblay",
+    "failures": "10",
+    "since": "2026-11-27 09:15 (America/Toronto)",
+    "link": "https://accueil.example.ca/fr/login/",
 }
 RESENDABLE = (Status.FAILED, Status.DROPPED)
 
