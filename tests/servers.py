@@ -29,6 +29,9 @@ def database_url() -> str:
     return f"postgres://{user}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
+PROCESSES: dict = {}  # base URL → its server process, for tests that kill one
+
+
 @contextmanager
 def serving(count: int, tmp_path):
     """Start ``count`` server processes on the test database; yield their base URLs."""
@@ -55,6 +58,7 @@ def serving(count: int, tmp_path):
                 )
             )
             bases.append(f"http://127.0.0.1:{port}")
+            PROCESSES[bases[-1]] = processes[-1]
         for process, base, log in zip(processes, bases, logs, strict=True):
             wait_ready(process, base, log)
         yield bases
