@@ -35,6 +35,9 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ConfigurationError("ACCUEIL_SECRET_KEY must be set when ACCUEIL_ENV=production")
     SECRET_KEY = "insecure-development-key-never-use-in-production-" + "x" * 20
+# Earlier keys, while rotating: sessions and the links that carry a visit's or an appointment's
+# secret (core.capabilities) stay valid until these are removed.
+SECRET_KEY_FALLBACKS = env_list("ACCUEIL_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ACCUEIL_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 if PRODUCTION and not ALLOWED_HOSTS:
