@@ -239,16 +239,19 @@ def bench_queues() -> tuple[list[str], list[str], list[str]]:
         server, base = start_server(env, history_days=5)
         servers = [server]
         try:
-            token = subprocess.run(
-                [sys.executable, "-m", "accueil.cli", "token", "agent"],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-            result = queues.mix([base], token)
+            tokens = json.loads(
+                subprocess.run(
+                    [sys.executable, "-m", "bench.agents"],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                ).stdout.strip()
+            )
+            result = queues.mix([base], tokens)
             mix_rows.append(mix_row(name, 1, result, peak_rss_mib(server.pid)))
-            shown = queues.displays(base, token)
+            shown = queues.displays(base, tokens)
             display_rows.append(
                 f"| {name} | {queues.DISPLAYS} | {queues.DISPLAY_CALLS} | "
                 f"{shown['p50'] * 1000:.0f} | {shown['p95'] * 1000:.0f} | "
@@ -258,7 +261,7 @@ def bench_queues() -> tuple[list[str], list[str], list[str]]:
             if name == "PostgreSQL":  # N processes behind a load balancer
                 second, second_base = serve(env)  # N processes, one database
                 servers.append(second)
-                both = queues.mix([base, second_base], token)
+                both = queues.mix([base, second_base], tokens)
                 rss = max(peak_rss_mib(s.pid) for s in servers)
                 mix_rows.append(mix_row(name, 2, both, rss))
         finally:

@@ -48,18 +48,20 @@ class Api:
         return response.status, (json.loads(text) if text else None), elapsed
 
 
-def setup(base: str, token: str) -> tuple[str, str, list[str]]:
-    api = Api(base, token)
+def setup(base: str, tokens: dict[str, str]) -> tuple[str, str, list[str]]:
+    """The office, a service its desks serve, and the desks held open by bench.agents."""
+    api = Api(base, next(iter(tokens.values())))
     _, offices, _ = api.call("GET", "/api/v1/offices")
     office = next(o for o in offices if o["slug"] == "hotel-de-ville")
     _, desks, _ = api.call("GET", f"/api/v1/offices/{office['id']}/desks")
     service = desks[0]["services"][0]["id"]
-    return office["id"], service, [d["id"] for d in desks]
+    return office["id"], service, [d["id"] for d in desks if d["id"] in tokens]
 
 
-def mix(bases: list[str], token: str, seconds: float = MIX_SECONDS) -> dict:
-    """Clients are spread over the server processes in ``bases`` (a load balancer's job)."""
-    office, service, desks = setup(bases[0], token)
+def mix(bases: list[str], tokens: dict[str, str], seconds: float = MIX_SECONDS) -> dict:
+    """Clients are spread over the server processes in ``bases`` (a load balancer's job);
+    ``tokens``: each desk's agent (bench.agents)."""
+    office, service, desks = setup(bases[0], tokens)
     latencies: dict[str, list[float]] = {
         "check-in": [],
         "status": [],
@@ -87,11 +89,12 @@ def mix(bases: list[str], token: str, seconds: float = MIX_SECONDS) -> dict:
             )
             record("check-in", status, elapsed, {201})
             for _ in range(STATUS_READS):
-                status, _, elapsed = api.call("GET", f"/api/v1/visits/{visit['id']}")
+                path = f"/api/v1/visits/{visit['id']}?secret={visit['secret']}"
+                status, _, elapsed = api.call("GET", path)
                 record("status", status, elapsed, {200})
 
     def agent(index: int, desk: str) -> None:
-        api = Api(bases[index % len(bases)], token)
+        api = Api(bases[index % len(bases)], tokens[desk])
         while not stop.is_set():
             status, visit, elapsed = api.call("POST", f"/api/v1/desks/{desk}/call-next")
             record("call-next", status, elapsed, {200, 204})
@@ -270,7 +273,8 @@ async def _display(host, port, office, boards, ready):
             if line.startswith(b"data: {"):
                 board = json.loads(line[6:])
                 calls = board.get("calls") or [{}]
-                boards.append((time.perf_counter(), calls[0].get("id"), calls[0].get("called_at")))
+                latest = (calls[0].get("ticket"), calls[0].get("called_at"))
+                boards.append((time.perf_counter(), *latest))
                 if first:
                     first = False
                     ready.release()
@@ -302,27 +306,35 @@ async def _displays(base: str, token: str, office: str, service: str, desk: str)
             None, agent.call, "POST", f"/api/v1/desks/{desk}/call-next"
         )
         if status == 200:
-            sent.append((began, visit["id"]))
+            sent.append((began, visit["ticket"]))
+            # The desk calls again only once this visitor's outcome is recorded.
+            await loop.run_in_executor(
+                None, agent.call, "POST", f"/api/v1/visits/{visit['id']}/complete", {}
+            )
         await asyncio.sleep(0.5 + random.random() * 0.3)
     await asyncio.sleep(2)
     for task in tasks:
         task.cancel()
     latencies = []
-    for began, visit_id in sent:
+    for began, ticket in sent:
         for boards in seen:
-            arrival = next((t for t, first, _ in boards if first == visit_id and t >= began), None)
+            arrival = next((t for t, first, _ in boards if first == ticket and t >= began), None)
             if arrival is not None:
                 latencies.append(arrival - began)
     missing = len(sent) * DISPLAYS - len(latencies)
     return latencies, missing
 
 
-def displays(base: str, token: str) -> dict:
-    office, service, desks = setup(base, token)
+def displays(base: str, tokens: dict[str, str]) -> dict:
+    office, service, desks = setup(base, tokens)
+    token = tokens[desks[0]]
     # Empty the line first, so each call shows the ticket just taken.
     agent = Api(base, token)
-    while agent.call("POST", f"/api/v1/desks/{desks[0]}/call-next")[0] == 200:
-        pass
+    while True:
+        status, visit, _ = agent.call("POST", f"/api/v1/desks/{desks[0]}/call-next")
+        if status != 200:
+            break
+        agent.call("POST", f"/api/v1/visits/{visit['id']}/complete", {})
     latencies, missing = asyncio.run(_displays(base, token, office, service, desks[0]))
     q = statistics.quantiles(latencies, n=100)
     return {
