@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import NinjaAPI
 
@@ -11,8 +11,7 @@ from accueil.api import auth, errors
 from accueil.api.queues import router as queues_router
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
-from accueil.queues.models import Visit, VisitStatus
-from accueil.queues.waits import forecast_offices, wait_range
+from accueil.queues.waits import recent_forecasts, wait_range
 
 api = NinjaAPI(
     title="Accueil API",
@@ -71,13 +70,7 @@ def list_offices(request):
     )
     now = timezone.now()
     offices = list(offices)
-    forecasts = forecast_offices(offices, now)
-    counts = {
-        (office_id, service_id): n
-        for office_id, service_id, n in Visit.objects.filter(status=VisitStatus.WAITING)
-        .values_list("office_id", "service_id")
-        .annotate(n=Count("id"))
-    }
+    forecasts = recent_forecasts(offices, now)  # the same figures as the boards show
     return [
         {
             "id": office.id,
@@ -90,7 +83,7 @@ def list_offices(request):
             "services": [
                 service_out(
                     s,
-                    counts.get((office.id, s.id), 0),
+                    forecasts[office.id].waiting_for(s.id),
                     forecasts[office.id].for_new_arrival(s.id),
                 )
                 for s in office.services.all()

@@ -1,14 +1,16 @@
 """Public pages, the staff home, and health checks."""
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accueil.accounts.access import offices_for, public, services_for, staff_required
 from accueil.catalog.models import Office, Service
+from accueil.core.sections import office_sections, service_sections
 
 
 def _public_offices():
@@ -20,7 +22,12 @@ def _public_offices():
 @public
 @require_GET
 def home(request):
-    services = Service.objects.filter(active=True).select_related("category")
+    # Grouped by category in the page ({% regroup %}): sorted by it, each heading once.
+    services = (
+        Service.objects.filter(active=True)
+        .select_related("category")
+        .order_by("category__position", "category__name_fr", "name_fr")
+    )
     return render(request, "core/home.html", {"offices": _public_offices(), "services": services})
 
 
@@ -28,7 +35,16 @@ def home(request):
 @require_GET
 def office_detail(request, office):
     office = get_object_or_404(_public_offices(), id=office)
-    return render(request, "core/office_detail.html", {"office": office})
+    now = timezone.now()
+    context = {
+        "office": office,
+        "sections": office_sections.render_for(request, office),
+        "closures": office.closures.filter(ends_at__gte=now)[:5],
+        "holidays": office.agency.holidays.filter(
+            Q(office=None) | Q(office=office), date__gte=now.astimezone(office.zone).date()
+        ).order_by("date")[:5],
+    }
+    return render(request, "core/office_detail.html", context)
 
 
 @public
@@ -38,7 +54,8 @@ def service_detail(request, service):
         "standards", Prefetch("offices", queryset=Office.objects.filter(active=True))
     )
     service = get_object_or_404(queryset, id=service)
-    return render(request, "core/service_detail.html", {"service": service})
+    context = {"service": service, "sections": service_sections.render_for(request, service)}
+    return render(request, "core/service_detail.html", context)
 
 
 @staff_required()

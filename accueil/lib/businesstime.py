@@ -114,6 +114,25 @@ class BusinessCalendar:
                 return True
         return False
 
+    def next_opening(self, instant: datetime) -> datetime | None:
+        """When the office is next open: ``instant`` itself if open now; None if it never
+        opens within a year (closed for good)."""
+        _require_aware(instant)
+        try:
+            for span_start, _span_end in self._open_spans_from(instant, ()):
+                return span_start.astimezone(self.zone)
+        except NoBusinessTime:
+            return None
+        return None  # pragma: no cover - the loop yields or raises
+
+    def closes_at(self, instant: datetime) -> datetime | None:
+        """When the open span holding ``instant`` ends; None if the office is closed then."""
+        _require_aware(instant)
+        for span_start, span_end in self._day_spans(self._local_date(instant), ()):
+            if span_start <= instant < span_end:
+                return span_end.astimezone(self.zone)
+        return None
+
     # -- internals ------------------------------------------------------------------------
 
     def _local_date(self, instant: datetime) -> date:

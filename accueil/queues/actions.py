@@ -201,7 +201,8 @@ def do_check_in(
                 visit.predicted_wait = predictor(visit)
             visit.save(force_insert=True)
             _event("visit.checked_in", visit, actor, now, source=source)
-            live.announce(office.id)
+            # A newcomer the predictor admitted is already in this process's forecast.
+            live.announce(office.id, keeps_forecast=visit.predicted_wait is not None)
     except IntegrityError:
         if idempotency_key:  # the same request won in parallel
             return _same_request(Visit.objects.get(idempotency_key=idempotency_key), fingerprint)

@@ -8,4 +8,5 @@ class QueuesConfig(AppConfig):
     verbose_name = _("Queues")
 
     def ready(self) -> None:
-        from accueil.queues import booking, notices  # noqa: F401 - register send-time hooks
+        # Register send-time hooks, attachments and the sections of core's public pages.
+        from accueil.queues import booking, notices, sections  # noqa: F401

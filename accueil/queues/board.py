@@ -1,11 +1,10 @@
 """What a display board shows: the latest calls and, per service, who waits and for how long."""
 
-from django.db.models import Count
 from django.utils import timezone
 
 from accueil.catalog.models import Office
 from accueil.queues.models import Visit, VisitStatus
-from accueil.queues.waits import forecast, wait_range
+from accueil.queues.waits import recent_forecast, wait_range
 
 RECENT_CALLS = 6
 
@@ -22,12 +21,9 @@ def board_state(office_id) -> dict | None:
         .select_related("desk")
         .order_by("-called_at")[:RECENT_CALLS]
     )
-    counts = dict(
-        Visit.objects.filter(office=office, status=VisitStatus.WAITING)
-        .values_list("service_id")
-        .annotate(n=Count("id"))
-    )
-    guess = forecast(office, now)
+    # Computed after each change, and shared with every other reader of this process's
+    # forecast (status pages, console, office pages, API): one figure per line everywhere.
+    guess = recent_forecast(office, now, refresh=True)
     services = []
     for service in office.services.filter(active=True).order_by("ticket_prefix", "name_fr"):
         waits = wait_range(guess.for_new_arrival(service.id))
@@ -36,7 +32,7 @@ def board_state(office_id) -> dict | None:
                 "id": str(service.id),
                 "prefix": service.ticket_prefix,
                 "name": {"fr": service.name_fr, "en": service.name_en},
-                "waiting": counts.get(service.id, 0),
+                "waiting": guess.waiting_for(service.id),
                 "wait_minutes": list(waits) if waits else None,
             }
         )

@@ -34,7 +34,7 @@ from accueil.queues.models import (
     Visit,
     VisitStatus,
 )
-from accueil.queues.waits import forecast, recent_forecast, wait_range
+from accueil.queues.waits import recent_forecast, wait_range
 
 QUEUE_SHOWN = 15
 
@@ -79,7 +79,7 @@ def _waiting_list(session):
     now = timezone.now()
     guess = recent_forecast(office, now)
     if any(guess.get(visit.id) is None for visit in shown):
-        guess = forecast(office, now)
+        guess = recent_forecast(office, now, refresh=True)
     rows = []
     for visit in shown:
         prediction = guess.get(visit.id)

@@ -7,10 +7,18 @@ On SQLite (one server process by design) it goes to this process's hub after com
 
 from django.db import connection, transaction
 
+from accueil.queues.waits import forget_recent
+
 CHANNEL = "accueil_live"
 
 
-def announce(office_id) -> None:
+def announce(office_id, keeps_forecast: bool = False) -> None:
+    """Inside the change's transaction. ``keeps_forecast``: the change was already applied to
+    this process's current forecast (a newcomer admitted at check-in); otherwise that forecast
+    is dropped at commit, so the next reader computes the line as it now is."""
+    if not keeps_forecast:  # now, and again at commit (a reader may compute meanwhile)
+        forget_recent(office_id)
+        transaction.on_commit(lambda: forget_recent(office_id))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(office_id)])

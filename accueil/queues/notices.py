@@ -46,10 +46,10 @@ def near_turns(office, now) -> int:
     ).exclude(phone="", email="")
     if not candidates.exists():
         return 0
-    from accueil.queues.waits import forecast  # the forecast reads desks and history
+    from accueil.queues.waits import recent_forecast  # the forecast reads desks and history
 
     rules = QueueRules.for_office(office)
-    board = forecast(office, now)
+    board = recent_forecast(office, now, refresh=True)
     sent = 0
     for visit in candidates.select_related("office__agency"):
         guess = board.get(visit.id)

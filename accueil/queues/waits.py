@@ -1,8 +1,12 @@
 """Predicted waits: replay the current line against the agents now serving it.
 
 Service times are learned from the event log (``visit.completed`` and ``visit.no_show``
-events of the last four weeks) per service and hour of day, with a trimmed mean so that one
-two-hour visit does not move everyone's estimate. The forecast then plays the line forward
+events) per service and hour of day, with a trimmed mean so that one two-hour visit does not
+move everyone's estimate. An office's own history comes first; a new office starts from the
+same service at the agency's other offices. And the day itself counts within a minute: what was
+observed in the last few hours at the office is blended with that history, weighing more with
+every visit, so a new form or a slow system shows in the predictions before the morning is
+over. The forecast then plays the line forward
 the way call-next works: whichever agent is free first takes the first waiting visitor of the
 services that agent serves, honouring priority and desk transfers. The result is shown as a
 rounded range, and the estimate made at check-in is kept beside the visit
@@ -14,8 +18,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from accueil.core.models import Event
@@ -31,6 +35,8 @@ from accueil.queues.models import (
 DEFAULT_BUSY = 360.0  # seconds an agent spends on a visit before any history exists
 DEFAULT_NO_SHOW_COST = 90.0
 HISTORY = timedelta(days=28)
+RECENT = timedelta(hours=6)  # "today": observed lately at the office, refreshed every minute
+PRIOR_WEIGHT = 4  # the history counts as this many of today's visits
 MIN_SAMPLES = 8
 TRIM = 0.1
 RECENT_DESK = timedelta(minutes=30)
@@ -55,31 +61,80 @@ class Profile:
     overall: float
     no_show_rate: dict[str, float]
     no_show_cost: float
+    by_office: dict[tuple[str, str], float] = field(default_factory=dict)  # (office, service)
+
+    def busy_for(self, service_id: str, hour: int, office_id: str | None = None) -> float:
+        """Seconds an agent is busy with one visitor: the office's own history when it has
+        enough of it, else the agency's (the same service at its other offices)."""
+        own = self.by_office.get((office_id, service_id)) if office_id else None
+        if own is not None:
+            return own
+        return self.busy.get((service_id, hour)) or self.by_service.get(service_id, self.overall)
+
+    def with_no_shows(self, service_id: str, busy: float) -> float:
+        rate = self.no_show_rate.get(service_id, 0.0)
+        return (1 - rate) * busy + rate * self.no_show_cost
 
     def expected(self, service_id: str, hour: int) -> float:
         """Expected agent time for the next visitor of this service, no-shows included."""
-        busy = self.busy.get((service_id, hour)) or self.by_service.get(service_id, self.overall)
-        rate = self.no_show_rate.get(service_id, 0.0)
-        return (1 - rate) * busy + rate * self.no_show_cost
+        return self.with_no_shows(service_id, self.busy_for(service_id, hour))
+
+
+class OfficeProfile:
+    """One office's expectations: its history (or the agency's) blended with its recent day.
+
+    With n visits of a service observed lately, the estimate is
+    (PRIOR_WEIGHT × history + n × recent mean) / (PRIOR_WEIGHT + n): one odd visit moves it a
+    little, a dozen make the day's own pace the main voice."""
+
+    def __init__(self, learned: Profile, office_id, recent: dict[str, list[float]]) -> None:
+        self.learned = learned
+        self.office_id = str(office_id)
+        self.recent = recent
+        self.overall = learned.overall
+
+    def expected(self, service_id: str, hour: int) -> float:
+        service_id = str(service_id)
+        busy = self.learned.busy_for(service_id, hour, self.office_id)
+        seen = self.recent.get(service_id)
+        if seen:
+            busy = (PRIOR_WEIGHT * busy + len(seen) * trimmed_mean(seen)) / (
+                PRIOR_WEIGHT + len(seen)
+            )
+        return self.learned.with_no_shows(service_id, busy)
 
 
 _cache: dict[tuple, Profile] = {}
 _cache_lock = threading.Lock()
 
 
-def profile(agency_id, now) -> Profile:
-    """The learned profile, recomputed at most once an hour per process (it is derived data)."""
-    key = (str(agency_id), now.replace(minute=0, second=0, microsecond=0))
+def _cached(key, compute):
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    learned = learn(agency_id, now)
+    value = compute()
     with _cache_lock:
-        if len(_cache) > 256:
+        if len(_cache) > 1024:
             _cache.clear()
-        _cache[key] = learned
-    return learned
+        _cache[key] = value
+    return value
+
+
+def profile(agency_id, now) -> Profile:
+    """The learned history, recomputed at most once an hour per process (derived data)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return _cached(("history", str(agency_id), hour), lambda: learn(agency_id, hour - RECENT))
+
+
+def office_profile(office, now) -> OfficeProfile:
+    """The office's expectations, with what it observed lately read again every minute."""
+    minute = now.replace(second=0, microsecond=0)
+    recent = _cached(
+        ("recent", str(office.agency_id), minute),
+        lambda: observed_lately(office.agency_id, minute),
+    )
+    return OfficeProfile(profile(office.agency_id, now), office.id, recent.get(str(office.id), {}))
 
 
 def forget_profiles() -> None:
@@ -87,29 +142,46 @@ def forget_profiles() -> None:
         _cache.clear()
 
 
-def learn(agency_id, now) -> Profile:
+def _busy_samples(agency_id, since, until):
+    """(verb, office, service, hour, busy) of the visits that ended in [since, until)."""
     rows = Event.objects.filter(
         agency_id=agency_id,
         verb__in=["visit.completed", "visit.no_show"],
-        created_at__gte=now - HISTORY,
-        created_at__lt=now,
+        created_at__gte=since,
+        created_at__lt=until,
     ).values_list("verb", "data")
+    for verb, data in rows:
+        yield verb, data.get("office"), data.get("service"), data.get("hour", -1), data.get("busy")
+
+
+def observed_lately(agency_id, now) -> dict[str, dict[str, list[float]]]:
+    """office → service → agent-busy seconds of the visits completed in the last hours."""
+    recent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for verb, office, service, _hour, busy in _busy_samples(agency_id, now - RECENT, now):
+        if verb == "visit.completed" and busy is not None:
+            recent[office][service].append(float(busy))
+    return recent
+
+
+def learn(agency_id, now) -> Profile:
+    """The agency's history: the four weeks before ``now``."""
+    rows = _busy_samples(agency_id, now - HISTORY, now)
     samples: dict[tuple[str, int], list[float]] = defaultdict(list)
     per_service: dict[str, list[float]] = defaultdict(list)
+    per_office: dict[tuple[str, str], list[float]] = defaultdict(list)
     no_shows: dict[str, int] = defaultdict(int)
     no_show_costs: list[float] = []
-    for verb, data in rows:
-        service = data.get("service")
+    for verb, office, service, hour, busy in rows:
         if verb == "visit.no_show":
             no_shows[service] += 1
-            if data.get("busy") is not None:
-                no_show_costs.append(float(data["busy"]))
+            if busy is not None:
+                no_show_costs.append(float(busy))
             continue
-        busy = data.get("busy")
         if busy is None:
             continue
-        samples[(service, data.get("hour", -1))].append(float(busy))
+        samples[(service, hour)].append(float(busy))
         per_service[service].append(float(busy))
+        per_office[(office, service)].append(float(busy))
     everything = [v for values in per_service.values() for v in values]
     return Profile(
         busy={k: trimmed_mean(v) for k, v in samples.items() if len(v) >= MIN_SAMPLES},
@@ -120,6 +192,7 @@ def learn(agency_id, now) -> Profile:
             for service, count in no_shows.items()
         },
         no_show_cost=trimmed_mean(no_show_costs) if no_show_costs else DEFAULT_NO_SHOW_COST,
+        by_office={k: trimmed_mean(v) for k, v in per_office.items() if len(v) >= MIN_SAMPLES},
     )
 
 
@@ -138,9 +211,12 @@ class Agent:
 
 
 class Forecast:
-    def __init__(self, guesses: dict, next_wait: dict, team=(), learned=None, hour=0) -> None:
+    def __init__(
+        self, guesses: dict, next_wait: dict, team=(), learned=None, hour=0, waiting=None
+    ) -> None:
         self.guesses = guesses
         self.next_wait = next_wait  # service id → wait for someone arriving now
+        self.waiting = Counter(waiting or {})  # service id → people waiting for it
         self.team = list(team)  # agents, with when each is free after the current line
         self.agents = len(self.team)
         self.learned, self.hour = learned, hour
@@ -155,11 +231,15 @@ class Forecast:
     def for_new_arrival(self, service_id) -> int | None:
         return self.next_wait.get(str(service_id))
 
+    def waiting_for(self, service_id) -> int:
+        return self.waiting[str(service_id)]
+
     def admit(self, visit_id, service_id) -> Guess:
         """Add one visitor at the end of a line, as play() would: no query needed."""
         service = str(service_id)
         with self.lock:
             self.lines[service] += 1
+            self.waiting[service] += 1
             guess = Guess(self.lines[service], None, service)
             able = [a for a in self.team if service in a.services]
             if able:
@@ -217,26 +297,59 @@ def agents_now(offices, now) -> dict:
 
 _recent: dict = {}
 _recent_lock = threading.Lock()
-FRESH_FOR = 2.0  # seconds a status read may reuse this process's last forecast of the office
+FRESH_FOR = 2.0  # seconds a read may reuse this process's last forecast of the office
 
 
-def recent_forecast(office, now) -> Forecast:
-    """A forecast at most FRESH_FOR seconds old, for reads (status pages poll often)."""
-    key = office.id
+def _remember(office_id, fresh: Forecast, now) -> None:
     with _recent_lock:
-        cached = _recent.get(key)
+        if len(_recent) > 1024:
+            _recent.clear()
+        _recent[office_id] = (time.monotonic(), fresh, now)
+
+
+def forget_recent(office_id) -> None:
+    """The office changed: this process's current forecast of it is no longer true."""
+    with _recent_lock:
+        _recent.pop(office_id, None)
+        _recent.pop(str(office_id), None)
+
+
+def _still_fresh(office_id, now) -> Forecast | None:
+    with _recent_lock:
+        cached = _recent.get(office_id)
     if (
         cached is not None
         and time.monotonic() - cached[0] < FRESH_FOR
         and abs((now - cached[2]).total_seconds()) < FRESH_FOR  # a simulated clock jumps
     ):
         return cached[1]
+    return None
+
+
+def recent_forecast(office, now, refresh: bool = False) -> Forecast:
+    """The office's one current forecast in this process, at most FRESH_FOR seconds old.
+
+    Every surface reads it — board, console, status page, office pages, API — so they show the
+    same figure for the same line at the same moment. ``refresh``: compute it anew (the board
+    after each change, a read that finds it predates a visitor) and share that one."""
+    cached = None if refresh else _still_fresh(office.id, now)
+    if cached is not None:
+        return cached
     fresh = forecast(office, now)
-    with _recent_lock:
-        if len(_recent) > 1024:
-            _recent.clear()
-        _recent[key] = (time.monotonic(), fresh, now)
+    _remember(office.id, fresh, now)
     return fresh
+
+
+def recent_forecasts(offices, now) -> dict:
+    """``recent_forecast`` for many offices, the missing ones computed together."""
+    offices = list(offices)
+    found = {office.id: _still_fresh(office.id, now) for office in offices}
+    missing = [office for office in offices if found[office.id] is None]
+    if missing:
+        for office_id, fresh in forecast_offices(missing, now).items():
+            _remember(office_id, fresh, now)
+            found[office_id] = fresh
+    return found
 
 
 def forecast(office, now) -> Forecast:
@@ -245,8 +358,6 @@ def forecast(office, now) -> Forecast:
 
 def forecast_offices(offices, now) -> dict:
     """One forecast per office, with the same few queries whatever the number of offices."""
-    from accueil.catalog.models import Service
-
     offices = list(offices)
     ids = [office.id for office in offices]
     agents = agents_now(offices, now)
@@ -272,14 +383,9 @@ def forecast_offices(offices, now) -> dict:
         .values_list("office_id", "priority", "id", "service_id", "for_desk_id")
     ):
         waiting[row[0]].append(row[1:])
-    services = defaultdict(set)
-    for office_id, service_id in Service.offices.through.objects.filter(
-        office_id__in=ids
-    ).values_list("office_id", "service_id"):
-        services[office_id].add(str(service_id))
     result = {}
     for office in offices:
-        learned = profile(office.agency_id, now)
+        learned = office_profile(office, now)
         hour = now.astimezone(office.zone).hour
         team = agents.get(office.id, [])
         by_desk = {agent.desk_id: agent for agent in team}
@@ -296,11 +402,14 @@ def forecast_offices(offices, now) -> dict:
         if office_rules is None or office_rules.priority_first:
             line = sorted(line, key=lambda row: not row[0])  # stable: keeps arrival order
         guesses = play([row[1:] for row in line], team, learned, hour, due.get(office.id, ()))
-        next_wait = {}
-        for service in services.get(office.id, ()):
+        waiting_by_service = Counter(str(row[2]) for row in line)
+        next_wait = {}  # a service no agent serves now has no estimate (None)
+        for service in set().union(*(a.services for a in team)):
             able = [a.free_at for a in team if service in a.services]
-            next_wait[service] = int(min(able)) if able else None
-        result[office.id] = Forecast(guesses, next_wait, team, learned, hour)
+            next_wait[service] = int(min(able))
+        result[office.id] = Forecast(
+            guesses, next_wait, team, learned, hour, waiting=waiting_by_service
+        )
     return result
 
 
@@ -364,7 +473,8 @@ def wait_range(seconds: int | None) -> tuple[int, int] | None:
 
 
 def predict(visit, now) -> Guess:
-    return forecast(visit.office, now).get(visit.id) or Guess(0, None)
+    """The visit's guess from a forecast computed now (and shared with the other readers)."""
+    return recent_forecast(visit.office, now, refresh=True).get(visit.id) or Guess(0, None)
 
 
 def admit_newcomer(visit, now) -> Guess:

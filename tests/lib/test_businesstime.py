@@ -1,7 +1,7 @@
 """Business-time arithmetic: a reviewed golden file plus properties that must always hold."""
 
 import csv
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -163,3 +163,22 @@ def test_between_is_antisymmetric_and_never_exceeds_wall_time(calendar, first, s
     measured = calendar.between(first, second)
     assert measured == -calendar.between(second, first)
     assert abs(measured) <= abs(second - first)
+
+
+def test_next_opening_and_closing_time():
+    calendar = BusinessCalendar(
+        ZoneInfo("America/Toronto"),
+        {d: ((time(9), time(12)), (time(13), time(17))) for d in range(5)},
+        holidays=frozenset({date(2026, 12, 25)}),
+    )
+    zone = ZoneInfo("America/Toronto")
+    open_now = datetime(2026, 12, 1, 10, tzinfo=zone)
+    assert calendar.next_opening(open_now) == open_now
+    assert calendar.closes_at(open_now) == datetime(2026, 12, 1, 12, tzinfo=zone)
+    lunch = datetime(2026, 12, 1, 12, 30, tzinfo=zone)
+    assert calendar.closes_at(lunch) is None
+    assert calendar.next_opening(lunch) == datetime(2026, 12, 1, 13, tzinfo=zone)
+    christmas_eve_night = datetime(2026, 12, 24, 18, tzinfo=zone)  # Friday the 25th is a holiday
+    assert calendar.next_opening(christmas_eve_night) == datetime(2026, 12, 28, 9, tzinfo=zone)
+    never = BusinessCalendar(zone, {})
+    assert never.next_opening(open_now) is None
