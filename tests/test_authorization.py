@@ -24,7 +24,7 @@ from accueil.notify.models import (
     WebhookEndpoint,
 )
 from accueil.queues.actions import do_check_in, do_open_desk
-from accueil.queues.models import DeskSession, Visit
+from accueil.queues.models import DeskSession, ServiceNotice, Visit
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
@@ -58,6 +58,7 @@ def fill(route, personas, token):
         "campaign": agency_campaign(personas).id,
         "session": owner_session(personas).id,
         "visit": agency_visit(personas).id,
+        "notice": agency_notice(personas).id,
         "action": "start",
     }
 
@@ -88,6 +89,19 @@ def owner_session(personas):
 def agency_visit(personas):
     visit = Visit.objects.filter(office=personas.office).first()
     return visit or do_check_in(personas.office, personas.service)
+
+
+def agency_notice(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    notice, _ = ServiceNotice.objects.get_or_create(
+        office=personas.office,
+        text_fr="Fermé.",
+        defaults={"text_en": "Closed.", "expires_at": timezone.now() + timedelta(hours=1)},
+    )
+    return notice
 
 
 def agency_campaign(personas):

@@ -460,9 +460,17 @@ class BoardOffice(Schema):
     name: Translated
 
 
+class BoardNotice(Schema):
+    fr: str
+    en: str
+    service: UUID | None = Field(description="The line it concerns; null: the whole office")
+    until: str
+
+
 class BoardOut(Schema):
     office: BoardOffice
     at: str
+    notices: list[BoardNotice] = Field(description="Service notices in force")
     calls: list[BoardCall]
     services: list[BoardService]
 

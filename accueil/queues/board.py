@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from accueil.catalog.models import Office
-from accueil.queues.models import Visit, VisitStatus
+from accueil.queues.models import ServiceNotice, Visit, VisitStatus
 from accueil.queues.waits import recent_forecast, wait_range
 
 RECENT_CALLS = 6
@@ -39,6 +39,15 @@ def board_state(office_id) -> dict | None:
     return {
         "office": {"id": str(office.id), "name": {"fr": office.name_fr, "en": office.name_en}},
         "at": now.isoformat(),
+        "notices": [
+            {
+                "fr": notice.text_fr,
+                "en": notice.text_en,
+                "service": str(notice.service_id) if notice.service_id else None,
+                "until": notice.expires_at.isoformat(),
+            }
+            for notice in ServiceNotice.objects.active(office, now).order_by("starts_at")
+        ],
         "calls": [
             {
                 # No visit id: a public board carries nothing that grants power over a visit.

@@ -4,10 +4,7 @@ Every button is a plain form (works without JavaScript); ``console.js`` adds sin
 shortcuts that can be turned off, and refreshes the waiting list when the office changes.
 """
 
-from datetime import datetime, time, timedelta
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accueil.accounts.access import offices_for, services_for, staff_required
 from accueil.accounts.models import Role
 from accueil.catalog.models import Desk
-from accueil.core.events import record_event
-from accueil.queues import actions, booking, notices
+from accueil.queues import actions, service_notices
 from accueil.queues.forms import (
     CompleteForm,
     DisruptionForm,
@@ -27,13 +23,7 @@ from accueil.queues.forms import (
     StaffVisitForm,
     TransferForm,
 )
-from accueil.queues.models import (
-    Appointment,
-    AppointmentStatus,
-    DeskSession,
-    Visit,
-    VisitStatus,
-)
+from accueil.queues.models import DeskSession, ServiceNotice, Visit, VisitStatus
 from accueil.queues.waits import recent_forecast, wait_range
 
 QUEUE_SHOWN = 15
@@ -245,11 +235,12 @@ def serve_visit(request, visit, action):
 @staff_required(Role.SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def disruption(request):
+    """Publish a service notice; the notices in force, each with a button to withdraw it."""
     offices = offices_for(request.actor).filter(active=True)
     services = services_for(request.actor).filter(active=True)
     form = DisruptionForm(request.POST or None, offices=offices, services=services)
     if request.method == "POST" and form.is_valid():
-        sent = send_disruption(request.actor, **form.cleaned_data)
+        _notice, sent = service_notices.do_publish_notice(request.actor, **form.cleaned_data)
         messages.success(
             request,
             ngettext("Notice sent to %(count)s person.", "Notice sent to %(count)s people.", sent)
@@ -257,52 +248,20 @@ def disruption(request):
         )
         return redirect("queues:console-notice")
     status = 400 if request.method == "POST" else 200
-    return render(request, "queues/disruption.html", {"form": form}, status=status)
+    in_force = ServiceNotice.objects.filter(
+        office__in=offices, withdrawn_at=None, expires_at__gt=timezone.now()
+    ).select_related("office", "service")
+    context = {"form": form, "in_force": in_force}
+    return render(request, "queues/disruption.html", context, status=status)
 
 
-def send_disruption(actor, *, office, service, notice_fr, notice_en) -> int:
-    """Tell everyone waiting (or called) at the office, in their own language."""
-    visits = Visit.objects.filter(
-        office=office, status__in=[VisitStatus.WAITING, VisitStatus.CALLED]
-    ).select_related("office__agency")
-    if service is not None:
-        visits = visits.filter(service=service)
-    with transaction.atomic():
-        event = record_event(
-            "office.disruption_notice",
-            office,
-            actor=actor,
-            agency=office.agency,
-            data={"service": str(service.id) if service else None},
-        )
-        sent = 0
-        for visit in visits.exclude(phone="", email=""):
-            text = notice_en if visit.language == "en" else notice_fr
-            notices.send_disruption(visit, text, key=str(event.id))
-            sent += 1
-        for appointment in booked_today(office, service):
-            text = notice_en if appointment.language == "en" else notice_fr
-            booking.send_disruption(appointment, text, key=str(event.id))
-            sent += 1
-    return sent
-
-
-def booked_today(office, service):
-    """Appointments still to come today at the office (and service)."""
-    now = timezone.now()
-    end_of_day = datetime.combine(
-        now.astimezone(office.zone).date() + timedelta(days=1), time(0), tzinfo=office.zone
-    )
-    appointments = (
-        Appointment.objects.filter(
-            office=office,
-            status=AppointmentStatus.BOOKED,
-            starts_at__gte=now - timedelta(hours=1),
-            starts_at__lt=end_of_day,
-        )
-        .exclude(phone="", email="")
-        .select_related("office__agency", "service")
-    )
-    if service is not None:
-        appointments = appointments.filter(service=service)
-    return appointments
+@staff_required(Role.SUPERVISOR)
+@require_POST
+def withdraw_notice(request, notice):
+    notice = service_notices.access_notice(request.actor, notice)
+    try:
+        service_notices.do_withdraw_notice(request.actor, notice)
+        messages.success(request, _("The notice is withdrawn."))
+    except actions.QueueError as error:
+        messages.error(request, error.message)
+    return redirect("queues:console-notice")

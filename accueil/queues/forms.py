@@ -118,6 +118,22 @@ class DisruptionForm(forms.Form):
     notice_en = forms.CharField(
         label=_("Notice in English"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
+    duration = forms.ChoiceField(
+        label=_("Shown until"),
+        required=False,  # the end of today
+        choices=[
+            ("end_of_day", _("the end of today")),
+            ("1", _("one hour from now")),
+            ("2", _("two hours from now")),
+            ("4", _("four hours from now")),
+            ("24", _("this time tomorrow")),
+            ("168", _("this time next week")),
+        ],
+        help_text=_("On the display board, the kiosk, web check-in and every ticket's page."),
+    )
+
+    def clean_duration(self):
+        return self.cleaned_data.get("duration") or "end_of_day"
 
     def __init__(self, *args, offices, services, **kwargs):
         super().__init__(*args, **kwargs)

@@ -291,3 +291,49 @@ class SlotCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}: {self.booked}"
+
+
+class ServiceNoticeQuerySet(models.QuerySet):
+    def active(self, office, now=None):
+        """Notices of the office in force now: published, not expired, not withdrawn."""
+        now = now or timezone.now()
+        return self.filter(
+            office=office, withdrawn_at=None, starts_at__lte=now, expires_at__gt=now
+        ).select_related("service")
+
+    def concerning(self, service):
+        """Those for every line of the office, or for this one."""
+        return self.filter(models.Q(service=None) | models.Q(service=service))
+
+
+class ServiceNotice(models.Model):
+    """A closure, a delay, a move: shown on the board, the kiosk, web check-in, the office page
+    and every status page of the office until it expires or a supervisor withdraws it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    office = models.ForeignKey("catalog.Office", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        "catalog.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text_fr = models.CharField(_("notice in French"), max_length=300)
+    text_en = models.CharField(_("notice in English"), max_length=300)
+    starts_at = models.DateTimeField(_("from"), default=timezone.now)
+    expires_at = models.DateTimeField(_("until"))
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ServiceNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service notice")
+        verbose_name_plural = _("service notices")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["office", "expires_at"], name="notices_in_force")]
+
+    def __str__(self) -> str:
+        return self.text_fr
+
+    def text_in(self, language: str) -> str:
+        return self.text_en if language.startswith("en") else self.text_fr

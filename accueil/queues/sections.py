@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 
 from accueil.core.sections import office_sections, service_sections
 from accueil.lib import dates
+from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import recent_forecast, wait_range
 
 
@@ -48,6 +49,7 @@ def office_now(request, office):
         "office": office,
         "state": opening_state(office, now),
         "rows": service_rows(office, office.services.all(), now),
+        "notices": notices_for(office, now=now),
     }
 
 

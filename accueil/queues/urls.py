@@ -46,4 +46,9 @@ urlpatterns = [
     path("console/desk/<uuid:session>/visitors/", console.add_visitor, name="console-add-visit"),
     path("console/visits/<uuid:visit>/<slug:action>/", console.serve_visit, name="console-serve"),
     path("console/notices/", console.disruption, name="console-notice"),
+    path(
+        "console/notices/<uuid:notice>/withdraw/",
+        console.withdraw_notice,
+        name="console-notice-withdraw",
+    ),
 ]

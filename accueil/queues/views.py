@@ -22,6 +22,7 @@ from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
 from accueil.queues.models import Source, VisitStatus
+from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import predict_for_reading, wait_range
 
 
@@ -71,7 +72,8 @@ def kiosk(request, office):
     result, status = _check_in(request, office, kiosk=True)
     if status == 302:
         return redirect(kiosk_ticket_url(result))
-    return render(request, "queues/kiosk.html", {"office": office, "form": result}, status=status)
+    context = {"office": office, "form": result, "notices": notices_for(office)}
+    return render(request, "queues/kiosk.html", context, status=status)
 
 
 KIOSK_TICKET_SHOWN_FOR = timedelta(minutes=3)
@@ -115,9 +117,8 @@ def web_check_in(request, office):
     result, status = _check_in(request, office, kiosk=False)
     if status == 302:
         return redirect(visit_url(result))
-    return render(
-        request, "queues/check_in.html", {"office": office, "form": result}, status=status
-    )
+    context = {"office": office, "form": result, "notices": notices_for(office)}
+    return render(request, "queues/check_in.html", context, status=status)
 
 
 @public
@@ -138,6 +139,7 @@ def _visit_context(request, visit):
         "position": guess.position if guess else None,
         "wait": wait_range(guess.wait) if guess else None,
         "can_cancel": visit.status in (VisitStatus.WAITING, VisitStatus.CALLED),
+        "notices": notices_for(visit.office, visit.service, now) if visit.is_open else [],
     }
 
 

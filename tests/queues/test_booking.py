@@ -230,7 +230,7 @@ def test_kiosk_arrival_with_a_code(client, office, service):
 def test_disruption_notice_reaches_todays_appointments(client, office, service):
     from django.utils import timezone
 
-    from accueil.queues.console import send_disruption
+    from accueil.queues.service_notices import do_publish_notice
 
     soon = timezone.now()  # later today, whatever the hour
     appointment = Appointment.objects.create(
@@ -242,7 +242,7 @@ def test_disruption_notice_reaches_todays_appointments(client, office, service):
         email="a@example.ca",
         language="en",
     )
-    sent = send_disruption(
+    _notice, sent = do_publish_notice(
         None, office=office, service=None, notice_fr="Fermé.", notice_en="Closed today."
     )
     assert sent == 1

@@ -9,6 +9,7 @@
   var earlier = document.getElementById("earlier-calls");
   var rows = document.getElementById("waiting-rows");
   var status = document.getElementById("connection");
+  var notices = document.getElementById("notices");
   var chime = document.getElementById("chime-toggle");
   var lastCall;  // undefined until the first board: that one sets the baseline, unhighlighted
   var source = null;
@@ -44,7 +45,7 @@
   function render(board) {
     var calls = board.calls || [];
     var top = calls[0];
-    var key = top ? top.id + "@" + top.called_at : null;
+    var key = top ? top.ticket + "@" + top.called_at : null;
     current.replaceChildren();
     if (top) {
       current.append(el("span", "call-ticket", top.ticket), el("span", "call-arrow", "→"),
@@ -67,6 +68,12 @@
         el("span", "call-desk", deskLabel(call.desk)));
       earlier.append(item);
     });
+    notices.replaceChildren();
+    var now = Date.now();
+    (board.notices || []).forEach(function (notice) {
+      if (Date.parse(notice.until) > now) { notices.append(el("p", "service-notice", notice[language])); }
+    });
+    notices.hidden = !notices.childElementCount;
     rows.replaceChildren();
     (board.services || []).forEach(function (service) {
       var row = el("tr");
