@@ -1,7 +1,5 @@
 """Test data. Objects that real code creates through actions are created the same way here."""
 
-from datetime import time
-
 import factory
 
 from accueil.accounts.models import Role, User
@@ -9,10 +7,10 @@ from accueil.catalog.models import (
     Agency,
     Desk,
     Office,
-    OpeningHours,
     Service,
     ServiceStandard,
 )
+from accueil.lib.businesstime import parse_weekly
 
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -40,11 +38,10 @@ class OfficeFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def hours(office, create, extracted, **kwargs):
+        """Open around the clock unless told otherwise (``hours="mon-fri 09:00-17:00"``):
+        kiosks refuse tickets when the office is closed, and tests run at any hour."""
         if create:
-            OpeningHours.objects.bulk_create(
-                OpeningHours(office=office, weekday=day, opens=time(9), closes=time(17))
-                for day in range(5)
-            )
+            office.set_weekly_hours(parse_weekly(extracted or "mon-sun 00:00-24:00"))
 
 
 class ServiceFactory(factory.django.DjangoModelFactory):

@@ -108,6 +108,8 @@ def conflict(error: actions.QueueError):
     if isinstance(error.extra.get("visit"), Visit):  # who is still at the desk
         pending = error.extra["visit"]
         extra["visit"] = {"id": str(pending.id), "ticket": pending.ticket, "status": pending.status}
+    if error.extra.get("opens_at"):  # a closed office: when it opens again
+        extra["opens_at"] = error.extra["opens_at"].isoformat()
     return error_response(error.status, error.code, str(error.message), **extra)
 
 
@@ -179,6 +181,10 @@ def check_in(request, office: UUID, payload: CheckInIn):
         return error_response(
             400, "invalid", _("This service is not offered at this office."), field="service"
         )
+    try:
+        actions.check_open_for_tickets(found)
+    except actions.QueueError as error:
+        return conflict(error)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
         return error_response(400, "invalid", _("The Idempotency-Key header is too long."))

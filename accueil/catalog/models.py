@@ -2,6 +2,7 @@
 
 import uuid
 import zoneinfo
+from datetime import time
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.core.validators import single_line
 from accueil.lib.businesstime import BusinessCalendar
+from accueil.lib.cache import TTLCache
 
 
 class Bilingual:
@@ -89,12 +91,17 @@ class Office(Bilingual, models.Model):
 
     def set_weekly_hours(self, weekly: dict[int, tuple]) -> None:
         """Replace the opening intervals with ``weekly`` (as from ``parse_weekly``)."""
+        _calendars.forget(self.pk)
         self.opening_hours.all().delete()
         OpeningHours.objects.bulk_create(
             OpeningHours(office=self, weekday=day, opens=opens, closes=closes)
             for day, intervals in weekly.items()
             for opens, closes in intervals
         )
+
+    def cached_calendar(self) -> BusinessCalendar:
+        """``calendar()`` read again at most every minute per process (check-ins ask often)."""
+        return _calendars.get(self.pk, self.calendar)
 
     def calendar(self) -> BusinessCalendar:
         """The office's business calendar, for due times and service-standard clocks.
@@ -107,6 +114,7 @@ class Office(Bilingual, models.Model):
 
 
 CALENDAR_PREFETCH = ("opening_hours", "closures", "agency__holidays")
+_calendars: TTLCache = TTLCache(seconds=60)
 
 
 class Weekday(models.IntegerChoices):
@@ -136,7 +144,8 @@ class OpeningHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     def clean(self) -> None:
-        if self.closes <= self.opens:
+        # Closing at 00:00 means midnight at the end of the day (open until 24:00).
+        if self.closes <= self.opens and self.closes != time(0):
             raise ValidationError(_("An office must close after it opens."))
 
 
@@ -187,6 +196,10 @@ class Closure(Bilingual, models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError(_("A closure must end after it starts."))
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _calendars.forget(self.office_id)  # this process sees it at once, others within a minute
 
 
 class Category(Bilingual, models.Model):

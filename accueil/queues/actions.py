@@ -25,11 +25,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import Role, role_at_least
 from accueil.core import capabilities
 from accueil.core.events import record_event
+from accueil.lib import dates
 from accueil.queues import live, notices
 from accueil.queues.models import (
     PRIORITY_NEEDS,
@@ -208,6 +210,31 @@ def do_check_in(
             return _same_request(Visit.objects.get(idempotency_key=idempotency_key), fingerprint)
         raise
     return visit
+
+
+def check_open_for_tickets(office, now=None) -> None:
+    """Kiosk, web check-in and the public API take tickets only while the office is open, and
+    not in its last minutes (``QueueRules.last_ticket``); staff can still add a visitor and
+    appointments still check in. The refusal says when the office opens again."""
+    now = now or timezone.now()
+    calendar = office.cached_calendar()
+    closes = calendar.closes_at(now)
+    cutoff = timedelta(minutes=QueueRules.for_office(office).last_ticket)
+    if closes is not None and closes - now > cutoff:
+        return
+    opens = calendar.next_opening(closes or now)
+    language = (get_language() or "fr")[:2]
+    if opens is None:
+        message = _("This office is not taking tickets at the moment.")
+    elif opens.date() == now.astimezone(office.zone).date():
+        message = _("This office is not taking tickets now. It opens again at %(time)s.") % {
+            "time": dates.time_of_day(opens, language)
+        }
+    else:
+        message = _("This office is not taking tickets now. It opens again on %(when)s.") % {
+            "when": dates.day_and_time(opens, language, year=False)
+        }
+    raise QueueError("office_closed", message, opens_at=opens)
 
 
 def _same_request(visit: Visit, fingerprint: str) -> Visit:

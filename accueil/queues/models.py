@@ -1,6 +1,5 @@
 """Visits in an office queue, and the daily ticket counters that number them."""
 
-import time
 import uuid
 
 from django.db import models
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accueil.core import capabilities
+from accueil.lib.cache import TTLCache
 
 
 class TicketCounter(models.Model):
@@ -172,6 +172,11 @@ class QueueRules(models.Model):
     appointment_window = models.PositiveSmallIntegerField(
         _("minutes before or after the booked time that still count as on time"), default=15
     )
+    last_ticket = models.PositiveSmallIntegerField(
+        _("no new tickets this many minutes before closing"),
+        default=0,
+        help_text=_("Staff can still add a visitor; appointments still check in."),
+    )
 
     class Meta:
         verbose_name = _("queue rules")
@@ -182,21 +187,18 @@ class QueueRules(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        _rules_cache.pop(self.office_id, None)
+        _rules_cache.forget(self.office_id)
 
     @classmethod
     def for_office(cls, office) -> "QueueRules":
         """The office's rules, read again at most every 30 seconds per process."""
-        cached = _rules_cache.get(office.pk)
-        if cached is not None and time.monotonic() - cached[0] < RULES_FRESH_FOR:
-            return cached[1]
-        rules = cls.objects.filter(office_id=office.pk).first() or cls(office_id=office.pk)
-        _rules_cache[office.pk] = (time.monotonic(), rules)
-        return rules
+        return _rules_cache.get(
+            office.pk,
+            lambda: cls.objects.filter(office_id=office.pk).first() or cls(office_id=office.pk),
+        )
 
 
-RULES_FRESH_FOR = 30.0
-_rules_cache: dict = {}
+_rules_cache: TTLCache = TTLCache(seconds=30)
 
 
 class DeskSession(models.Model):

@@ -36,8 +36,21 @@ def qr_svg(url: str, label: str) -> str:
     return mark_safe(f'<div class="qr" role="img" aria-label="{label}">{svg}</div>')  # noqa: S308
 
 
+def closed_message(office) -> str | None:
+    """Why the office takes no ticket now, and when it will; None while it does."""
+    try:
+        actions.check_open_for_tickets(office)
+    except actions.QueueError as error:
+        return str(error.message)
+    return None
+
+
 def _check_in(request, office, *, kiosk: bool):
     form = CheckInForm(request.POST or None, office=office, with_contact=not kiosk)
+    if request.method == "POST" and (closed := closed_message(office)):
+        form.is_valid()  # keep what they chose on the page
+        form.add_error(None, closed)
+        return form, 409
     if request.method == "POST" and form.is_valid():
         wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
         if wait:
@@ -72,7 +85,12 @@ def kiosk(request, office):
     result, status = _check_in(request, office, kiosk=True)
     if status == 302:
         return redirect(kiosk_ticket_url(result))
-    context = {"office": office, "form": result, "notices": notices_for(office)}
+    context = {
+        "office": office,
+        "form": result,
+        "notices": notices_for(office),
+        "closed": closed_message(office),
+    }
     return render(request, "queues/kiosk.html", context, status=status)
 
 
@@ -117,7 +135,12 @@ def web_check_in(request, office):
     result, status = _check_in(request, office, kiosk=False)
     if status == 302:
         return redirect(visit_url(result))
-    context = {"office": office, "form": result, "notices": notices_for(office)}
+    context = {
+        "office": office,
+        "form": result,
+        "notices": notices_for(office),
+        "closed": closed_message(office),
+    }
     return render(request, "queues/check_in.html", context, status=status)
 
 

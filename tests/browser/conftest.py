@@ -22,6 +22,12 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 DEMO_PASSWORD = "accueil-demo-2026"
+AROUND_THE_CLOCK = (
+    "from accueil.catalog.models import Office\n"
+    "from accueil.lib.businesstime import parse_weekly\n"
+    "Office.objects.get(slug='hotel-de-ville').set_weekly_hours("
+    "parse_weekly('mon-sun 00:00-24:00'))"
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -46,6 +52,9 @@ def server(tmp_path_factory):
     env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
     _accueil("manage", "migrate", "--noinput", "-v0", env=env)
     _accueil("demo", env=env)
+    # Kiosks refuse tickets while an office is closed, and the suite runs at any hour: the
+    # demo's City Hall is open around the clock here (test_closed_office closes one itself).
+    _accueil("manage", "shell", "-c", AROUND_THE_CLOCK, env=env)
     port = free_port()
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(

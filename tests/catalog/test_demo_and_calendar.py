@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accueil.accounts.models import User
 from accueil.catalog.demo import DEMO_PASSWORD
 from accueil.catalog.models import Closure, Holiday, Office, Service, ServiceStandard
+from accueil.lib.businesstime import parse_weekly
 
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -34,6 +35,7 @@ def test_demo_staff_can_sign_in(client, db):
 
 def test_office_calendar_knows_hours_holidays_and_closures(personas):
     office = personas.office
+    office.set_weekly_hours(parse_weekly("mon-fri 09:00-17:00"))
     Holiday.objects.create(
         agency=personas.agency, date=datetime(2026, 5, 18).date(), name_fr="Journée", name_en="Day"
     )

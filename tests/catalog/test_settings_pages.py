@@ -2,6 +2,7 @@ from datetime import time
 
 from accueil.catalog.models import OpeningHours
 from accueil.core.events import events_for
+from accueil.lib.businesstime import parse_weekly
 from tests.factories import TEST_PASSWORD
 
 
@@ -79,6 +80,7 @@ def test_offices_of_another_agency_cannot_be_attached_to_a_service(client, perso
 def test_an_admin_sets_opening_hours_in_the_compact_form(client, personas):
     sign_in(client, "boss")
     office = personas.office
+    office.set_weekly_hours(parse_weekly("mon-fri 09:00-17:00"))
     url = f"/fr/staff/settings/offices/{office.id}/"
     assert "mon 09:00-17:00" in client.get(url).content.decode()
     data = {
@@ -102,6 +104,7 @@ def test_an_admin_sets_opening_hours_in_the_compact_form(client, personas):
 def test_unreadable_hours_and_unknown_zones_are_refused(client, personas):
     sign_in(client, "boss")
     office = personas.office
+    office.set_weekly_hours(parse_weekly("mon-fri 09:00-17:00"))
     url = f"/fr/staff/settings/offices/{office.id}/"
     data = {
         "name_fr": office.name_fr,
