@@ -193,13 +193,13 @@ class Closure(Bilingual, models.Model):
     def __str__(self) -> str:
         return self.tr("reason")
 
-    def clean(self) -> None:
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError(_("A closure must end after it starts."))
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         _calendars.forget(self.office_id)  # this process sees it at once, others within a minute
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(_("A closure must end after it starts."))
 
 
 class Category(Bilingual, models.Model):
