@@ -13,7 +13,6 @@ stops, the hub ends every stream (see ``hub.close``).
 
 import asyncio
 import json
-import logging
 import re
 import uuid
 from types import SimpleNamespace
@@ -23,7 +22,6 @@ from django.conf import settings
 from accueil.core.ratelimit import client_address as request_address
 from accueil.queues.hub import END, hub
 
-log = logging.getLogger(__name__)
 PATH = re.compile(r"^/api/v1/offices/(?P<office>[^/]+)/events/?$")
 KEEPALIVE = 15.0
 # A named event, not a comment: the page can tell a quiet office from a dead connection.
@@ -181,7 +179,7 @@ async def serve(office_id: str, scope, receive, send) -> None:
 
 async def leave_on_disconnect(receive, office_id: str, queue: asyncio.Queue) -> None:
     """Unsubscribe the moment the display hangs up, even while its first board is computed:
-    the hub stops feeding it, and stops computing for an office nobody watches any more."""
+    the hub feeds it nothing more, and computes nothing for an office nobody watches."""
     await wait_for_disconnect(receive)
     hub.unsubscribe(office_id, queue)
 
