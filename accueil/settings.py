@@ -315,3 +315,15 @@ SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 3, minimum=1)
 # -- API --------------------------------------------------------------------------------------
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# -- live displays ----------------------------------------------------------------------------
+
+# Display streams (server-sent events) one server process holds at once, per client address
+# and per office; beyond either, a new stream is answered 429 and the display polls its board.
+# Per address: one building's screens stay well below 20, and one machine cannot take a
+# process's connections for itself (an agency whose offices all reach the Internet through one
+# address raises it). Per office: its screens plus citizens following the board on their phones
+# stay below 500, what one process is measured to serve (docs/performance.md), so a flood on
+# one office's board cannot take every connection.
+DISPLAY_STREAMS_PER_ADDRESS = env_int("ACCUEIL_DISPLAY_STREAMS_PER_ADDRESS", 20, minimum=1)
+DISPLAY_STREAMS_PER_OFFICE = env_int("ACCUEIL_DISPLAY_STREAMS_PER_OFFICE", 500, minimum=1)

@@ -257,8 +257,8 @@ def _run_clients(client, clients, counts, stop, seconds) -> float:
 # -- 500 displays ------------------------------------------------------------------------------
 
 
-async def _display(host, port, office, boards, ready):
-    reader, writer = await asyncio.open_connection(host, port)
+async def _display(host, port, office, boards, ready, source):
+    reader, writer = await asyncio.open_connection(host, port, local_addr=(source, 0))
     writer.write(
         f"GET /api/v1/offices/{office}/events HTTP/1.1\r\nHost: {host}\r\n"
         "Accept: text/event-stream\r\n\r\n".encode()
@@ -288,7 +288,11 @@ async def _displays(base: str, token: str, office: str, service: str, desk: str)
     seen: list[list] = [[] for _ in range(DISPLAYS)]
     tasks = []
     for index in range(DISPLAYS):
-        tasks.append(asyncio.ensure_future(_display(host, int(port), office, seen[index], ready)))
+        # Each display from a loopback address of its own, as screens in many places would
+        # be: one address may hold only ACCUEIL_DISPLAY_STREAMS_PER_ADDRESS streams.
+        source = f"127.0.{(index + 2) // 256}.{(index + 2) % 256}"
+        display = _display(host, int(port), office, seen[index], ready, source)
+        tasks.append(asyncio.ensure_future(display))
         if index % 50 == 49:
             await asyncio.sleep(0.05)
     for _ in range(DISPLAYS):

@@ -10,7 +10,9 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from django.db import connection
 
@@ -29,46 +31,65 @@ def database_url() -> str:
     return f"postgres://{user}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
 
 
-PROCESSES: dict = {}  # base URL → its server process, for tests that kill one
+@contextmanager
+def serving(count: int, tmp_path, env: dict[str, str] | None = None):
+    """Start ``count`` server processes on the test database; yield their base URLs."""
+    with running(count, tmp_path, env) as servers:
+        yield [server.base for server in servers]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    base: str
+    log: IO
 
 
 @contextmanager
-def serving(count: int, tmp_path):
-    """Start ``count`` server processes on the test database; yield their base URLs."""
+def running(count: int, tmp_path, env: dict[str, str] | None = None, worker: bool = False):
+    """Like ``serving``, yielding the processes too (to signal them, to read their memory).
+
+    ``env`` adds to or overrides the servers' environment; ``worker`` lets each run background
+    work in a thread (only on SQLite, as in production). A process that ignores SIGTERM for
+    10 seconds is killed, so a test that fails never leaves a server behind."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "ACCUEIL_ENV": "test",
         "ACCUEIL_CHECK_IN_RATE": "0/60",
         "ACCUEIL_DATA_DIR": str(tmp_path),
+        **(env or {}),
     }
-    processes, bases, logs = [], [], []
+    servers: list[Server] = []
     try:
         for index in range(count):
             port = free_port()
             log = (tmp_path / f"serve-{index}.log").open("w")
-            logs.append(log)
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port)]
-                    + ["--no-worker"],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
+            process = subprocess.Popen(
+                [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port)]
+                + ([] if worker else ["--no-worker"]),
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
-            bases.append(f"http://127.0.0.1:{port}")
-            PROCESSES[bases[-1]] = processes[-1]
-        for process, base, log in zip(processes, bases, logs, strict=True):
-            wait_ready(process, base, log)
-        yield bases
+            servers.append(Server(process, f"http://127.0.0.1:{port}", log))
+        for server in servers:
+            wait_ready(server.process, server.base, server.log)
+        yield servers
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
-        for log in logs:
-            log.close()
+        for server in servers:
+            server.process.terminate()
+        stuck = []
+        for server in servers:
+            try:
+                server.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                stuck.append(server.base)
+                server.process.kill()
+                server.process.wait()
+            server.log.close()
+        if stuck:
+            raise RuntimeError(f"still running 10 s after SIGTERM: {stuck}")
 
 
 def wait_ready(process, base, log) -> None:

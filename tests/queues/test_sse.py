@@ -5,6 +5,7 @@ import json
 
 from django.db import OperationalError
 
+from accueil.queues import hub as hub_module
 from accueil.queues import sse
 
 
@@ -32,7 +33,7 @@ def test_database_away_is_a_503_with_retry_after(monkeypatch, db):
     def unavailable(office_id):
         raise OperationalError("the database is restarting")
 
-    monkeypatch.setattr(sse, "board_json", unavailable)
+    monkeypatch.setattr(hub_module, "board_json", unavailable)
     sent = run_stream("00000000-0000-0000-0000-000000000001")
     assert sent[0]["status"] == 503
     assert (b"retry-after", b"5") in sent[0]["headers"]

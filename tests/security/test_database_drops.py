@@ -25,7 +25,7 @@ from accueil.queues.actions import do_open_desk
 from accueil.queues.models import Visit, VisitStatus
 from tests.factories import AgencyFactory, DeskFactory, OfficeFactory, ServiceFactory, UserFactory
 from tests.security.outage import terminate
-from tests.servers import PROCESSES, serving
+from tests.servers import running
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +90,8 @@ def test_dropped_connections_and_a_killed_process_lose_nothing(floor, tmp_path):
     stop_kiosks, chaos = threading.Event(), threading.Event()
     lock = threading.Lock()
 
-    with serving(2, tmp_path) as bases:
+    with running(2, tmp_path) as servers:
+        bases = [server.base for server in servers]
         live_bases = list(bases)
 
         def kiosk():
@@ -168,8 +169,7 @@ def test_dropped_connections_and_a_killed_process_lose_nothing(floor, tmp_path):
             thread.start()
         time.sleep(CHAOS_SECONDS / 2)
         # SIGKILL one server process mid-traffic: the load balancer sends clients to the other.
-        victim = PROCESSES[bases[0]]
-        os.kill(victim.pid, signal.SIGKILL)
+        os.kill(servers[0].process.pid, signal.SIGKILL)
         live_bases.remove(bases[0])
         time.sleep(CHAOS_SECONDS / 2)
         stop_kiosks.set()

@@ -1,11 +1,49 @@
+"""`accueil serve`: uvicorn on the ASGI application; on SQLite, the worker in a thread beside it.
+
+Stopping (SIGTERM, SIGINT) takes seconds even with displays connected. uvicorn's graceful
+shutdown waits for every open response, and a display stream never ends by itself — so the
+first signal also ends the streams (``hub.close``) and tells the embedded worker to stop, and
+uvicorn cancels whatever is still running after ``GRACE`` seconds.
+"""
+
+import asyncio
+import contextlib
+import sys
 import threading
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
+from uvicorn.config import STARTUP_FAILURE
 
 from accueil.core.worker import run_worker
+from accueil.queues.hub import hub
+
+# Seconds uvicorn waits for open responses after a signal: ordinary requests finish in far less.
+GRACE = 5
+# Seconds the embedded worker may take to finish the message it is sending (it is a daemon
+# thread: past this, exit does not wait for it).
+WORKER_GRACE = 3
+
+
+class Server(uvicorn.Server):
+    def __init__(
+        self, config: uvicorn.Config, stop_worker: threading.Event, worker: threading.Thread | None
+    ) -> None:
+        super().__init__(config)
+        self.stop_worker = stop_worker
+        self.worker = worker
+
+    def handle_exit(self, sig, frame) -> None:
+        super().handle_exit(sig, frame)
+        self.stop_worker.set()
+        hub.close_threadsafe()
+
+    async def shutdown(self, sockets=None) -> None:
+        await super().shutdown(sockets)
+        if self.worker is not None:
+            await asyncio.to_thread(self.worker.join, WORKER_GRACE)
 
 
 class Command(BaseCommand):
@@ -19,14 +57,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, no_worker, **options):
-        embedded = connection.vendor == "sqlite"
-        if embedded and not no_worker:
-            stop = threading.Event()
-            threading.Thread(
-                target=run_worker, args=(stop,), name="accueil-worker", daemon=True
-            ).start()
-        self.stdout.write(f"Accueil on http://{host}:{port}/  (database: {connection.vendor})")
-        uvicorn.run(
+        config = uvicorn.Config(
             "accueil.asgi:application",
             host=host,
             port=port,
@@ -34,4 +65,19 @@ class Command(BaseCommand):
             # Access lines would print URLs, which will carry tracking tokens.
             access_log=False,
             lifespan="off",
+            timeout_graceful_shutdown=GRACE,
         )
+        stop_worker = threading.Event()
+        worker = None
+        if connection.vendor == "sqlite" and not no_worker:
+            worker = threading.Thread(
+                target=run_worker, args=(stop_worker,), name="accueil-worker", daemon=True
+            )
+            worker.start()
+        server = Server(config, stop_worker, worker)
+        self.stdout.write(f"Accueil on http://{host}:{port}/  (database: {connection.vendor})")
+        # After a graceful stop uvicorn raises the signal again: Ctrl-C prints no traceback.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        if not server.started:
+            sys.exit(STARTUP_FAILURE)  # as uvicorn.run does

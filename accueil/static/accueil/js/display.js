@@ -17,6 +17,14 @@
   var audio = null;
   var lastMessage = Date.now();
   var pollTimer = null;
+  // After the stream is refused (429: too many displays connected; 503: the server restarts),
+  // EventSource gives up. Try again after 5 s, then twice as long each time up to 2 minutes,
+  // at a random point of the second half of that wait so displays refused together do not
+  // all come back together. The board is polled meanwhile, so the screen stays right.
+  var RETRY_FIRST = 5000;
+  var RETRY_MOST = 120000;
+  var retryWait = 0;
+  var retryTimer = null;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -99,16 +107,27 @@
       .catch(function () { online(false); });
   }
 
+  function reconnectLater() {
+    retryWait = retryWait ? Math.min(retryWait * 2, RETRY_MOST) : RETRY_FIRST;
+    retryTimer = setTimeout(function () { retryTimer = null; connect(); },
+      retryWait / 2 + Math.random() * retryWait / 2);
+  }
+
   function connect() {
     source = new EventSource(body.dataset.events);
     source.addEventListener("board", function (event) {
       lastMessage = Date.now();
+      retryWait = 0;  // the stream works: a later refusal starts the waits over
       online(true);
       render(JSON.parse(event.data));
     });
     source.addEventListener("ping", function () { lastMessage = Date.now(); online(true); });
     source.onopen = function () { lastMessage = Date.now(); online(true); };
-    source.onerror = function () { online(false); };  // EventSource reconnects by itself
+    source.onerror = function () {
+      online(false);
+      // A dropped stream reconnects by itself; a refused one is closed for good.
+      if (source.readyState === EventSource.CLOSED && retryTimer === null) { reconnectLater(); }
+    };
   }
 
   if (window.EventSource) {
@@ -116,7 +135,6 @@
     // Fallback: while the stream is silent for too long, poll the same board.
     setInterval(function () {
       if (Date.now() - lastMessage > 40000) { online(false); poll(); }
-      if (source.readyState === 2) { connect(); }  // closed for good: open a new one
     }, 5000);
   } else {
     setInterval(poll, 5000);
