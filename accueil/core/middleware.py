@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -75,7 +76,11 @@ class RejectNulBytesMiddleware:
             "multipart/form-data",
         ):
             if request.path.startswith("/api/"):
-                request.body  # noqa: B018 - keep the raw body readable for the API's parser
+                try:
+                    request.body  # noqa: B018 - keep the raw body readable for the API's parser
+                except RequestDataTooBig:
+                    # ApiErrorShapeMiddleware gives it the contract's body.
+                    return HttpResponse(status=413)
             fields = request.POST
         else:
             fields = request.GET
