@@ -115,3 +115,43 @@ def install(api) -> None:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):
         return error_for_status(400)
+
+
+# -- what the OpenAPI document promises -------------------------------------------------------
+
+_COMMON = {
+    "400": "Bad request: a field is missing or invalid (`invalid`, with `details`), or the body "
+    "is not JSON (`bad_request`)",
+    "401": "No valid API token (`unauthenticated`)",
+    "403": "The token's role does not allow this (`forbidden`)",
+    "404": "Nothing has this id, or the id is not a UUID (`not_found`)",
+    "413": "The body is larger than 2.5 MB (`too_large`)",
+    "503": "The database is briefly unreachable (`unavailable`, with `Retry-After`)",
+}
+_WITH_BODY = ("post", "put", "patch", "delete")
+
+
+def declare_common_errors(document: dict) -> dict:
+    """Declare, on every operation, the error statuses that middleware and handlers can give
+    whatever the operation: the document then lists every status a client can meet."""
+    reference = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            statuses = ["400", "503"]
+            if "{" in path:
+                statuses.append("404")
+            if method in _WITH_BODY:
+                statuses.append("413")  # form posts are read by RejectNulBytesMiddleware too
+            if operation.get("security"):
+                statuses += ["401", "403"]
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            for status in statuses:
+                responses.setdefault(
+                    status,
+                    {
+                        "description": _COMMON[status],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+            operation["responses"] = dict(sorted(responses.items()))
+    return document
