@@ -8,7 +8,6 @@ after a crash is harmless, because every reminder's idempotency key is its campa
 
 import csv
 import io
-import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
+from accueil.lib.contact import PhoneError, normalise_phone
 from accueil.notify.actions import notify
-from accueil.notify.channels.sms import E164
 from accueil.notify.checks import still_wanted
 from accueil.notify.models import Campaign
 from accueil.notify.templates_text import MissingValue
@@ -75,8 +74,11 @@ def check_row(row: dict[str, str], today: date) -> str | None:
             validate_email(row["contact"])
         except Exception:  # noqa: BLE001 - any refusal is an invalid address
             return "invalid_email"
-    elif not E164.match(re.sub(r"[\s().-]", "", row["contact"])):
-        return "invalid_phone"
+    else:
+        try:
+            normalise_phone(row["contact"])
+        except PhoneError:
+            return "invalid_phone"
     try:
         expires = date.fromisoformat(row["expires_on"])
     except ValueError:
@@ -96,9 +98,7 @@ def send_at(campaign: Campaign, expires: date) -> datetime:
 
 def schedule(campaign: Campaign, line: int, row: dict[str, str]) -> str | None:
     expires = date.fromisoformat(row["expires_on"])
-    contact = (
-        row["contact"] if row["channel"] == "email" else re.sub(r"[\s().-]", "", row["contact"])
-    )
+    contact = row["contact"] if row["channel"] == "email" else normalise_phone(row["contact"])
     with translation.override(row["language"]):
         shown_date = formats.date_format(expires, "DATE_FORMAT")
     values = {

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accueil.lib.contact import phone_key
 from accueil.lib.netguard import BlockedDestination, check_url
 
 
@@ -150,9 +151,11 @@ class WebhookEndpoint(models.Model):
 
 
 def normalise_address(channel: str, address: str) -> str:
+    """The same person's address, however it was written: a STOP from ``+1 613 555 0111``
+    matches a later message to ``613-555-0111`` (both ``+16135550111``)."""
     address = address.strip()
     if channel == Channel.SMS:
-        return "+" + "".join(ch for ch in address if ch.isdigit())
+        return phone_key(address)
     return address.lower()
 
 
