@@ -30,6 +30,7 @@ def reason_text(code: str) -> str:
         ),
         "invalid_date": _("The date must be written YYYY-MM-DD."),
         "already_expired": _("The document has already expired."),
+        "expiry_too_far": _("The expiry date is more than 10 years away: check the year."),
         "invalid_text": _("A value holds characters that cannot be sent."),
         "too_long": _("A value is longer than 200 characters."),
     }

@@ -25,6 +25,7 @@ COLUMNS = ("name", "contact", "channel", "language", "document", "expires_on")
 CHUNK = 200
 SEND_AT = time(10, 0)  # reminders go out at 10:00 in the office's zone
 STALE_IMPORT = timedelta(minutes=5)
+MAX_EXPIRY_YEARS = 10  # an expiry date further ahead is refused (passports last 10 years)
 
 # Reason codes stored on the campaign; the page shows them in the reader's language.
 REASONS = (
@@ -36,9 +37,19 @@ REASONS = (
     "invalid_phone",
     "invalid_date",
     "already_expired",
+    "expiry_too_far",
     "invalid_text",
     "too_long",
 )
+
+
+def latest_expiry(today: date) -> date:
+    """Expiry dates more than MAX_EXPIRY_YEARS ahead are typing mistakes (2205 for 2025), not
+    documents: a reminder centuries away would only sit in the outbox."""
+    try:
+        return today.replace(year=today.year + MAX_EXPIRY_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_EXPIRY_YEARS, day=28)
 
 
 class BadFile(ValueError):
@@ -85,6 +96,8 @@ def check_row(row: dict[str, str], today: date) -> str | None:
         return "invalid_date"
     if expires < today:
         return "already_expired"
+    if expires > latest_expiry(today):
+        return "expiry_too_far"
     if any(ch in row["name"] + row["document"] for ch in "\r\n\x00"):
         return "invalid_text"
     return None
