@@ -18,6 +18,7 @@ from accueil.lib.env import (
     env_list,
     env_str,
 )
+from accueil.lib.netguard import BlockedDestination, check_permitted
 from accueil.lib.quiet import parse_window
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -303,6 +304,14 @@ except ValueError as error:
     raise ConfigurationError(f"ACCUEIL_QUIET_HOURS: {error}") from None
 # Message bodies are erased this many days after sending (GC Notify keeps 7).
 OUTBOX_BODY_RETENTION_DAYS = env_int("ACCUEIL_OUTBOX_BODY_RETENTION_DAYS", 7, minimum=1)
+# Private networks agency administrators may open to their webhooks ("10.20.0.0/16,fd12::/48").
+# Empty: webhooks reach public addresses only. Link-local and cloud metadata addresses can
+# never be opened, here or by an agency (accueil.lib.netguard.NEVER).
+WEBHOOK_PRIVATE_NETWORKS = env_list("ACCUEIL_WEBHOOK_PRIVATE_NETWORKS")
+try:
+    check_permitted(WEBHOOK_PRIVATE_NETWORKS)
+except BlockedDestination as error:
+    raise ConfigurationError(f"ACCUEIL_WEBHOOK_PRIVATE_NETWORKS: {error}") from None
 
 # -- SMS provider (Twilio's Messages API shape) ------------------------------------------------
 

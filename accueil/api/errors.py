@@ -1,8 +1,14 @@
-"""API errors in the contract's shape: {"error": {"code", "message"}}, in the caller's language."""
+"""API errors in the contract's one shape, in the caller's language:
+
+    {"error": {"code": "...", "message": "...", "details": [{"field": "...", "problem": "..."}]}}
+
+``details`` is there only when particular fields are at fault, for schema validation and for
+business rules alike (``invalid_field``).
+"""
 
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,9 +16,25 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from accueil.core.outage import is_database_outage, unavailable
 
 
-def error_response(status: int, code: str, message: str, **extra) -> JsonResponse:
-    body = {"error": {"code": code, "message": message, **extra}}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    **context: object,
+) -> JsonResponse:
+    """``context``: the members ``ErrorBody`` declares beside details (``visit``, ``opens_at``)."""
+    error: dict[str, object] = {"code": code, "message": str(message), **context}
+    if details:
+        error["details"] = [
+            {"field": item["field"], "problem": str(item["problem"])} for item in details
+        ]
+    return JsonResponse({"error": error}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def invalid_field(field: str, problem: str) -> JsonResponse:
+    """A 400 for one field that is well-formed but not acceptable (a business rule)."""
+    return error_response(400, "invalid", problem, [{"field": field, "problem": problem}])
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -23,6 +45,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: ("not_found", _("Nothing was found at this address.")),
         405: ("method_not_allowed", _("This method is not allowed here.")),
         409: ("conflict", _("This conflicts with the current state. Reload and try again.")),
+        413: ("too_large", _("The request is too large.")),
         429: ("rate_limited", _("Too many requests. Please wait a moment and try again.")),
         500: ("server_error", _("The error has been recorded. Please try again in a moment.")),
         503: (
@@ -39,16 +62,40 @@ def error_for_status(status: int, message: str | None = None) -> JsonResponse:
     return error_response(status, code, message or default)
 
 
+def _problem(error: dict) -> str:
+    """Pydantic's English explanation, said in the caller's language."""
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind.startswith("uuid"):
+        return _("This is not a valid identifier.")
+    if kind in ("literal_error", "enum"):
+        return _("This value is not one of the allowed choices.")
+    if kind in ("string_too_long", "too_long"):
+        return _("This value is too long.")
+    if kind == "extra_forbidden":
+        return _("This field is not expected.")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return _("This value has the wrong type.")
+    return _("This value is not valid.")
+
+
+def _field(location) -> str:
+    """``("body", "payload", "service")`` → ``"service"``: the name the client wrote."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] == "body":
+        return ".".join(parts[2:]) or "body"
+    return ".".join(parts[1:])
+
+
 def install(api) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request, exc):
-        problems = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")}
-            for e in exc.errors
-        ]
-        return error_response(
-            400, "invalid", _("Some fields are missing or invalid."), details=problems
-        )
+        if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
+            # A malformed id in the address names nothing: the same answer as an unknown one.
+            return error_for_status(404)
+        problems = [{"field": _field(e.get("loc", ())), "problem": _problem(e)} for e in exc.errors]
+        return error_response(400, "invalid", _("Some fields are missing or invalid."), problems)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
@@ -68,6 +115,15 @@ def install(api) -> None:
     def http_error(request, exc):
         return error_for_status(exc.status_code)
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        # Without this, ninja turns it into a 500 traceback when DEBUG is on.
+        return error_for_status(413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return error_for_status(400)
+
     @api.exception_handler(Exception)
     def unexpected(request, exc):
         # django-ninja would answer a traceback (DEBUG) or re-raise: an outage is a 503 to
@@ -75,3 +131,43 @@ def install(api) -> None:
         if is_database_outage(exc):
             return unavailable(request, exc)
         raise exc
+
+
+# -- what the OpenAPI document promises -------------------------------------------------------
+
+_COMMON = {
+    "400": "Bad request: a field is missing or invalid (`invalid`, with `details`), or the body "
+    "is not JSON (`bad_request`)",
+    "401": "No valid API token (`unauthenticated`)",
+    "403": "The token's role does not allow this (`forbidden`)",
+    "404": "Nothing has this id, or the id is not a UUID (`not_found`)",
+    "413": "The body is larger than 2.5 MB (`too_large`)",
+    "503": "The database is briefly unreachable (`unavailable`, with `Retry-After`)",
+}
+_WITH_BODY = ("post", "put", "patch", "delete")
+
+
+def declare_common_errors(document: dict) -> dict:
+    """Declare, on every operation, the error statuses that middleware and handlers can give
+    whatever the operation: the document then lists every status a client can meet."""
+    reference = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            statuses = ["400", "503"]
+            if "{" in path:
+                statuses.append("404")
+            if method in _WITH_BODY:
+                statuses.append("413")  # form posts are read by RejectNulBytesMiddleware too
+            if operation.get("security"):
+                statuses += ["401", "403"]
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            for status in statuses:
+                responses.setdefault(
+                    status,
+                    {
+                        "description": _COMMON[status],
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+            operation["responses"] = dict(sorted(responses.items()))
+    return document

@@ -14,7 +14,7 @@ from ninja import Body, Field, Query, Router, Schema, Status
 
 from accueil.accounts.access import access_desk, offices_for
 from accueil.api import auth
-from accueil.api.errors import error_response
+from accueil.api.errors import error_response, invalid_field
 from accueil.api.schemas import ErrorOut, Translated
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
@@ -178,23 +178,25 @@ def check_in(request, office: UUID, payload: CheckInIn):
         raise Http404
     service = found.services.filter(id=payload.service, active=True).first()
     if service is None:
-        return error_response(
-            400, "invalid", _("This service is not offered at this office."), field="service"
-        )
+        return invalid_field("service", _("This service is not offered at this office."))
     try:
         actions.check_open_for_tickets(found)
     except actions.QueueError as error:
         return conflict(error)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
-        return error_response(400, "invalid", _("The Idempotency-Key header is too long."))
+        return invalid_field("Idempotency-Key", _("The Idempotency-Key header is too long."))
     if key:
         # Scoped to the caller: another client's identical key is another request.
         key = f"api:{office}:{caller_scope(request)}:{key}"
     try:
-        phone, email = clean_phone(payload.phone), clean_email(payload.email)
+        phone = clean_phone(payload.phone)
     except ValidationError as error:
-        return error_response(400, "invalid", error.messages[0])
+        return invalid_field("phone", error.messages[0])
+    try:
+        email = clean_email(payload.email)
+    except ValidationError as error:
+        return invalid_field("email", error.messages[0])
     language = payload.language or translation.get_language()[:2]
     try:
         visit, guess = actions.do_take_ticket(
@@ -302,9 +304,7 @@ def open_desk(request, desk: UUID, payload: Body[DeskOpenIn | None] = None):
     wanted = payload.services if payload else []
     services = list(found.office.services.filter(id__in=wanted, active=True))
     if len(services) != len(set(wanted)):
-        return error_response(
-            400, "invalid", _("This service is not offered at this office."), field="services"
-        )
+        return invalid_field("services", _("This service is not offered at this office."))
     session = actions.do_open_desk(found, request.actor.user, services, actor=request.actor)
     return desk_out(found, session)
 
@@ -430,13 +430,11 @@ def transfer(request, visit: UUID, payload: TransferIn):
     if payload.service:
         service = found.office.services.filter(id=payload.service).first()
         if service is None:
-            return error_response(
-                400, "invalid", _("This service is not offered at this office."), field="service"
-            )
+            return invalid_field("service", _("This service is not offered at this office."))
     if payload.desk:
         desk = found.office.desks.filter(id=payload.desk).first()
         if desk is None:
-            return error_response(400, "invalid", _("No such desk in this office."), field="desk")
+            return invalid_field("desk", _("No such desk in this office."))
     try:
         moved = actions.do_transfer(
             found, service=service, desk=desk, placement=payload.placement, actor=request.actor

@@ -1,6 +1,8 @@
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import ConfigDict
+from pydantic.json_schema import SkipJsonSchema
 
 
 class Translated(Schema):
@@ -60,10 +62,39 @@ class MeOut(Schema):
     via_token: bool
 
 
+class ErrorDetail(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(description="The field at fault, as the client wrote it (`service`)")
+    problem: str = Field(description="What is wrong with it, in the caller's language")
+
+
+class PendingVisit(Schema):
+    id: UUID
+    ticket: str
+    status: str
+
+
 class ErrorBody(Schema):
-    code: str
-    message: str
+    """The one error shape; nothing else at this level (no top-level ``field``), but for the two
+    conflicts that say what to do next: who is still at the desk, when the office opens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="Stable, for programs: `invalid`, `not_found`, `conflict`…")
+    message: str = Field(description="For people, in the caller's language")
+    details: list[ErrorDetail] | SkipJsonSchema[None] = Field(
+        None, description="Present only when particular fields are at fault"
+    )
+    visit: PendingVisit | SkipJsonSchema[None] = Field(
+        None, description="`visitor_pending`: the visitor still called or served at the desk"
+    )
+    opens_at: str | SkipJsonSchema[None] = Field(
+        None, description="`office_closed`: when the office next opens (ISO 8601), if known"
+    )
 
 
 class ErrorOut(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     error: ErrorBody

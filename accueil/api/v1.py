@@ -13,10 +13,20 @@ from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
 from accueil.queues.waits import recent_forecasts, wait_range
 
-api = NinjaAPI(
+
+class AccueilAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return errors.declare_common_errors(document)
+
+
+api = AccueilAPI(
     title="Accueil API",
     version="1",
-    description='REST API of Accueil. Errors: {"error": {"code", "message"}}.',
+    description=(
+        'REST API of Accueil. Errors: {"error": {"code", "message", "details"?: '
+        '[{"field", "problem"}]}}, in the language of Accept-Language.'
+    ),
     urls_namespace="api",
     docs_url=None,
     openapi_url="/openapi.json",

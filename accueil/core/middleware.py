@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from accueil.core.outage import is_database_outage, unavailable
@@ -69,7 +70,11 @@ class RejectNulBytesMiddleware:
             "multipart/form-data",
         ):
             if request.path.startswith("/api/"):
-                request.body  # noqa: B018 - keep the raw body readable for the API's parser
+                try:
+                    request.body  # noqa: B018 - keep the raw body readable for the API's parser
+                except RequestDataTooBig:
+                    # ApiErrorShapeMiddleware gives it the contract's body.
+                    return HttpResponse(status=413)
             fields = request.POST
         else:
             fields = request.GET

@@ -24,9 +24,13 @@ def reason_text(code: str) -> str:
         "unknown_channel": _("The channel must be email or sms."),
         "unknown_language": _("The language must be fr or en."),
         "invalid_email": _("The email address is not valid."),
-        "invalid_phone": _("The phone number is not in international form (+1…)."),
+        "invalid_phone": _(
+            "The phone number cannot be used: write it like 514 555-0100, or with + and the "
+            "country code."
+        ),
         "invalid_date": _("The date must be written YYYY-MM-DD."),
         "already_expired": _("The document has already expired."),
+        "expiry_too_far": _("The expiry date is more than 10 years away: check the year."),
         "invalid_text": _("A value holds characters that cannot be sent."),
         "too_long": _("A value is longer than 200 characters."),
     }

@@ -8,7 +8,6 @@ after a crash is harmless, because every reminder's idempotency key is its campa
 
 import csv
 import io
-import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
+from accueil.lib.contact import PhoneError, normalise_phone
 from accueil.notify.actions import notify
-from accueil.notify.channels.sms import E164
 from accueil.notify.checks import still_wanted
 from accueil.notify.models import Campaign
 from accueil.notify.templates_text import MissingValue
@@ -26,6 +25,7 @@ COLUMNS = ("name", "contact", "channel", "language", "document", "expires_on")
 CHUNK = 200
 SEND_AT = time(10, 0)  # reminders go out at 10:00 in the office's zone
 STALE_IMPORT = timedelta(minutes=5)
+MAX_EXPIRY_YEARS = 10  # an expiry date further ahead is refused (passports last 10 years)
 
 # Reason codes stored on the campaign; the page shows them in the reader's language.
 REASONS = (
@@ -37,9 +37,19 @@ REASONS = (
     "invalid_phone",
     "invalid_date",
     "already_expired",
+    "expiry_too_far",
     "invalid_text",
     "too_long",
 )
+
+
+def latest_expiry(today: date) -> date:
+    """Expiry dates more than MAX_EXPIRY_YEARS ahead are typing mistakes (2205 for 2025), not
+    documents: a reminder centuries away would only sit in the outbox."""
+    try:
+        return today.replace(year=today.year + MAX_EXPIRY_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + MAX_EXPIRY_YEARS, day=28)
 
 
 class BadFile(ValueError):
@@ -75,14 +85,19 @@ def check_row(row: dict[str, str], today: date) -> str | None:
             validate_email(row["contact"])
         except Exception:  # noqa: BLE001 - any refusal is an invalid address
             return "invalid_email"
-    elif not E164.match(re.sub(r"[\s().-]", "", row["contact"])):
-        return "invalid_phone"
+    else:
+        try:
+            normalise_phone(row["contact"])
+        except PhoneError:
+            return "invalid_phone"
     try:
         expires = date.fromisoformat(row["expires_on"])
     except ValueError:
         return "invalid_date"
     if expires < today:
         return "already_expired"
+    if expires > latest_expiry(today):
+        return "expiry_too_far"
     if any(ch in row["name"] + row["document"] for ch in "\r\n\x00"):
         return "invalid_text"
     return None
@@ -96,9 +111,7 @@ def send_at(campaign: Campaign, expires: date) -> datetime:
 
 def schedule(campaign: Campaign, line: int, row: dict[str, str]) -> str | None:
     expires = date.fromisoformat(row["expires_on"])
-    contact = (
-        row["contact"] if row["channel"] == "email" else re.sub(r"[\s().-]", "", row["contact"])
-    )
+    contact = row["contact"] if row["channel"] == "email" else normalise_phone(row["contact"])
     with translation.override(row["language"]):
         shown_date = formats.date_format(expires, "DATE_FORMAT")
     values = {

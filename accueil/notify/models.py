@@ -6,17 +6,18 @@ which ignores SELECT … FOR UPDATE, and on PostgreSQL), send, and record the ou
 """
 
 import hashlib
-import ipaddress
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accueil.lib.netguard import BlockedDestination, check_url
+from accueil.lib.contact import phone_key
+from accueil.lib.netguard import BlockedDestination, check_allow_list, check_url
 
 
 class Channel(models.TextChoices):
@@ -115,8 +116,9 @@ class WebhookEndpoint(models.Model):
         max_length=300,
         blank=True,
         help_text=_(
-            "Only for systems inside your network, e.g. 10.1.0.0/16. "
-            "Leave empty: private and local addresses are refused."
+            "Only for systems inside your network, e.g. 10.1.0.0/16, and only within the "
+            "private networks this platform's operator permits. Leave empty: private and local "
+            "addresses are refused."
         ),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -133,26 +135,80 @@ class WebhookEndpoint(models.Model):
         return [item.strip() for item in self.allowed_networks.split(",") if item.strip()]
 
     def clean(self) -> None:
+        permitted = settings.WEBHOOK_PRIVATE_NETWORKS
         try:
-            for network in self.allow_list():
-                ipaddress.ip_network(network, strict=False)
-        except ValueError:
-            raise ValidationError(
-                {"allowed_networks": _("Write networks like 10.1.0.0/16, separated by commas.")}
-            ) from None
+            check_allow_list(self.allow_list(), permitted)
+        except BlockedDestination as error:
+            raise ValidationError({"allowed_networks": network_refusal(error, permitted)}) from None
         try:
-            check_url(self.url, allow=self.allow_list())
+            check_url(self.url, allow=self.allow_list(), permitted=permitted)
         except BlockedDestination as error:
             raise ValidationError(
-                {"url": _("This address cannot receive notices: %(reason)s.")},
-                params={"reason": str(error)},
+                {
+                    "url": ValidationError(
+                        _("This address cannot receive notices: %(reason)s."),
+                        code=f"blocked_{error.code}",
+                        params={"reason": blocked_reason(error)},
+                    )
+                }
             ) from None
+
+
+def blocked_reason(error: BlockedDestination):
+    """Why netguard refused a URL, in the reader's language (it speaks codes, not words).
+
+    Lazy, like the message it goes into: both are said in the language of whoever reads them.
+    """
+    reasons = {
+        "scheme": _("only http and https addresses are allowed"),
+        "credentials": _("a user name or password in the address is not allowed"),
+        "no_host": _("the address has no host name"),
+        "port": _("the port is not a number"),
+        "unresolved": _("the name does not resolve"),
+        "never": _("it leads to a link-local or cloud metadata address, which is never allowed"),
+        "private": _(
+            "it leads to a private or local address that the networks allowed below do not open"
+        ),
+    }
+    return reasons.get(error.code, reasons["private"])
+
+
+def network_refusal(error: BlockedDestination, permitted: list[str]) -> ValidationError:
+    if error.code == "never":
+        return ValidationError(
+            _("%(network)s includes link-local or cloud metadata addresses: never allowed."),
+            code="never",
+            params={"network": error.subject},
+        )
+    if error.code == "not_permitted" and permitted:
+        return ValidationError(
+            _(
+                "%(network)s is outside the private networks this platform lets agencies open "
+                "(%(permitted)s)."
+            ),
+            code="not_permitted",
+            params={"network": error.subject, "permitted": ", ".join(permitted)},
+        )
+    if error.code == "not_permitted":
+        return ValidationError(
+            _(
+                "This platform does not let agencies open private networks (%(network)s). "
+                "Ask its operator."
+            ),
+            code="not_permitted",
+            params={"network": error.subject},
+        )
+    return ValidationError(
+        _("Write networks like 10.1.0.0/16, separated by commas."), code="network_syntax"
+    )
 
 
 def normalise_address(channel: str, address: str) -> str:
+    """The same person's address, however it was written: a STOP from ``+1 613 555 0111``
+    matches a later message to ``613-555-0111`` (both ``+16135550111``)."""
     address = address.strip()
     if channel == Channel.SMS:
-        return "+" + "".join(ch for ch in address if ch.isdigit())
+        return phone_key(address)
     return address.lower()
 
 

@@ -104,6 +104,26 @@ def _finish(message: Message, **fields) -> bool:
     return updated == 1
 
 
+def _renew(message: Message) -> bool:
+    """Right before the provider call: is the row still ours? Then hold it a whole lease more.
+
+    One conditional UPDATE, so the answer comes from the database, not from this worker's
+    clock: a row whose lease another worker has taken back (its claim token changed) is not
+    sent a second time, and a row about to expire cannot be taken back while it is being sent.
+    """
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    renewed = Message.objects.filter(
+        id=message.id,
+        claim_token=message.claim_token,
+        status=Status.SENDING,
+        lease_until__gt=now,
+    ).update(lease_until=lease_until)
+    if renewed:
+        message.lease_until = lease_until
+    return renewed == 1
+
+
 def deliver(message: Message, channel, policy: BatchPolicy | None = None) -> str:
     """Send one claimed message and record what happened; returns the new status."""
     if message.lease_until is not None and timezone.now() >= message.lease_until:
@@ -124,6 +144,8 @@ def deliver(message: Message, channel, policy: BatchPolicy | None = None) -> str
             attempts=F("attempts") - 1,
         )
         return Status.QUEUED
+    if not _renew(message):
+        return Status.SENDING  # taken back meanwhile: another worker sends it, once
     try:
         provider_id = channel.send(message)
     except TemporaryFailure as error:

@@ -30,7 +30,7 @@ from accueil.queues.notices import preferred_channel
 
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 CODE_LENGTH = 6
-BOOKING_DAYS = 21
+BOOKING_DAYS = 21  # today and the next 20 days: three weeks, as the booking page says
 REMINDER_BEFORE = timedelta(hours=24)
 
 
@@ -47,11 +47,33 @@ def capacity(office, service) -> int:
     return min(QueueRules.for_office(office).appointment_desks, desks)
 
 
+def horizon(office, now=None) -> tuple[date, date]:
+    """The first and last local day that can be booked: today and the BOOKING_DAYS - 1 after."""
+    now = now or timezone.now()
+    today = now.astimezone(office.zone).date()
+    return today, today + timedelta(days=BOOKING_DAYS - 1)
+
+
+def within_horizon(office, day: date, now=None) -> bool:
+    first, last = horizon(office, now)
+    return first <= day <= last
+
+
+def _starts_within_horizon(office, starts_at: datetime, now) -> bool:
+    """Compared as instants, so a time in year 9999 cannot overflow a conversion."""
+    _first, last = horizon(office, now)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), office.zone)
+    return now < starts_at < end
+
+
 def open_slots(office, service, day: date, now=None) -> list[Slot]:
-    """The slots of one local day that start in the future, with their free places."""
+    """The slots of one local day within the horizon that start in the future, with their
+    free places."""
     if not service.appointment_minutes:
         return []
     now = now or timezone.now()
+    if not within_horizon(office, day, now):
+        return []
     length = timedelta(minutes=service.appointment_minutes)
     places = capacity(office, service)
     spans = office.calendar().open_spans(day)
@@ -78,12 +100,17 @@ def open_slots(office, service, day: date, now=None) -> list[Slot]:
 
 def bookable_days(office, service, now=None) -> list[date]:
     now = now or timezone.now()
-    today = now.astimezone(office.zone).date()
+    today, _last = horizon(office, now)
     days = [today + timedelta(days=n) for n in range(BOOKING_DAYS)]
     return [day for day in days if any(s.free for s in open_slots(office, service, day, now))]
 
 
 def _find_slot(office, service, starts_at, now) -> Slot:
+    if not _starts_within_horizon(office, starts_at, now):
+        raise QueueError(
+            "beyond_horizon",
+            _("Appointments can be booked up to three weeks ahead. Choose another day."),
+        )
     day = starts_at.astimezone(office.zone).date()
     for slot in open_slots(office, service, day, now):
         if slot.starts_at == starts_at:

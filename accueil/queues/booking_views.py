@@ -56,7 +56,12 @@ def _booking_page(request, office, appointment=None):
     if service is None:
         return render(request, "queues/book.html", context)
     days = booking.bookable_days(office, service)
-    day = _day(request.GET.get("day") or request.POST.get("day"))
+    asked = request.GET.get("day") or request.POST.get("day")
+    day = _day(asked)
+    if asked and (day is None or not booking.within_horizon(office, day)):
+        # A day typed into the address, beyond three weeks or in the past: the list again.
+        context.update({"days": days, "day": None, "day_refused": True})
+        return render(request, "queues/book.html", context, status=400)
     context.update({"days": days, "day": day})
     if day is None:
         return render(request, "queues/book.html", context)

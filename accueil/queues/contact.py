@@ -1,31 +1,37 @@
 """Cleaning the optional contact details a visitor leaves for notices."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-PHONE_NOISE = re.compile(r"[\s().\-]")
+from accueil.lib.contact import PhoneError, normalise_phone
+
+
+def phone_problem(code: str) -> str:
+    """What is wrong with a phone number, in the reader's language (``PhoneError.code``)."""
+    problems = {
+        "characters": _("Write the phone number with digits, spaces or dashes, e.g. 514 555-0100."),
+        "too_short": _("This phone number is too short: give all 10 digits, e.g. 514 555-0100."),
+        "too_long": _("This phone number is too long."),
+        "invalid": _(
+            "This number cannot receive messages. Check it, or start with + and the country code."
+        ),
+    }
+    return str(problems.get(code, problems["invalid"]))
 
 
 def clean_phone(text: str) -> str:
-    """A North American or international number, as E.164 (+15145550100); '' if none."""
+    """Any usual way of writing a number, as E.164 (+15145550100); '' if none.
+
+    The one normaliser (``accueil.lib.contact``) is shared with campaign imports and opt-outs.
+    """
     text = (text or "").strip()
     if not text:
         return ""
-    compact = PHONE_NOISE.sub("", text)
-    digits = compact.lstrip("+")
-    if not digits.isdigit() or not digits.isascii():
-        raise ValidationError(_("Write the phone number with digits only, e.g. 514 555-0100."))
-    if not compact.startswith("+"):
-        if len(digits) == 10:
-            digits = "1" + digits
-        elif not (len(digits) == 11 and digits.startswith("1")):
-            raise ValidationError(_("This phone number needs 10 digits, e.g. 514 555-0100."))
-    if not 8 <= len(digits) <= 15:
-        raise ValidationError(_("This phone number is too short or too long."))
-    return "+" + digits
+    try:
+        return normalise_phone(text)
+    except PhoneError as error:
+        raise ValidationError(phone_problem(error.code), code=f"phone_{error.code}") from None
 
 
 def clean_email(text: str) -> str:

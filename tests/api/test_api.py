@@ -66,13 +66,22 @@ def test_an_agent_scoped_to_one_office_cannot_see_another(client, personas):
 
 def test_errors_follow_the_contract_shape_in_the_callers_language(client, personas):
     headers = bearer(personas.owner)
-    french = client.get(
-        "/api/v1/offices/not-a-uuid/desks", headers={**headers, "accept-language": "fr"}
+    french = client.post(
+        f"/api/v1/offices/{personas.office.id}/visits",
+        {"service": "not-a-uuid"},
+        content_type="application/json",
+        headers={**headers, "accept-language": "fr"},
     )
     assert french.status_code == 400
     body = french.json()
     assert body["error"]["code"] == "invalid"
     assert body["error"]["message"] == "Certains champs sont manquants ou invalides."
+    # A path id that is not a UUID names nothing: the same 404 as an unknown id.
+    malformed = client.get(
+        "/api/v1/offices/not-a-uuid/desks", headers={**headers, "accept-language": "fr"}
+    )
+    assert malformed.status_code == 404
+    assert malformed.json()["error"]["code"] == "not_found"
     english = client.get("/api/v1/no-such-thing", headers={"accept-language": "en"})
     assert english.status_code == 404
     assert english.json() == {

@@ -70,13 +70,18 @@ def test_a_public_address_is_allowed_and_pinned():
 
 
 def test_an_administrator_can_open_a_private_network():
+    # ... inside a network the platform's operator permits (see test_netguard_allow_lists.py)
     result = check_url(
         "http://intranet.ville.example:8080/",
         allow=["10.1.0.0/16"],
+        permitted=["10.0.0.0/8"],
         resolver=resolves_to("10.1.2.3"),
     )
     assert result == ("intranet.ville.example", 8080, "10.1.2.3")
     with pytest.raises(BlockedDestination):
         check_url(
-            "http://other.ville.example/", allow=["10.1.0.0/16"], resolver=resolves_to("10.2.0.1")
+            "http://other.ville.example/",
+            allow=["10.1.0.0/16"],
+            permitted=["10.0.0.0/8"],
+            resolver=resolves_to("10.2.0.1"),
         )

@@ -1,5 +1,6 @@
 """Kill the worker with SIGKILL while it sends; nothing is lost and nothing goes out twice."""
 
+import asyncio
 import os
 import random
 import signal
@@ -8,16 +9,18 @@ import sys
 import time
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.db import connection
 
 from accueil.notify.models import Message, Status
+from tests.notify.conftest import RecordingHandler, free_port
 from tests.servers import database_url
 
 MESSAGES = 1000
 KILLS = 5
 
 
-def start_worker(smtp_port: int, tmp_path) -> subprocess.Popen:
+def start_worker(smtp_port: int, tmp_path, **overrides: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ACCUEIL_", "EMAIL_"))}
     env.update(
         {
@@ -29,6 +32,7 @@ def start_worker(smtp_port: int, tmp_path) -> subprocess.Popen:
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
+            **overrides,
         }
     )
     return subprocess.Popen(
@@ -37,6 +41,18 @@ def start_worker(smtp_port: int, tmp_path) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+def stop(*workers: subprocess.Popen) -> None:
+    """Terminate, and kill what does not stop: no worker outlives its test."""
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
 
 
 def sent_count() -> int:
@@ -87,8 +103,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_each_message_once
     try:
         wait_for(lambda: sent_count() == MESSAGES, 180, "every message sent")
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        stop(worker)
 
     received = smtp_server.message_ids()
     expected = {m.message_id for m in Message.objects.all()}
@@ -99,3 +114,54 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_each_message_once
     duplicates = len(received) - len(set(received))
     assert duplicates <= kills, f"{duplicates} duplicates for {kills} kills (seed {seed})"
     print(f"\ncrash test ({connection.vendor}): {kills} kills, {duplicates} resent, seed {seed}")
+
+
+class SlowHandler(RecordingHandler):
+    """An SMTP server that takes ``delay`` seconds to accept each message."""
+
+    def __init__(self, delay: float):
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def slow_smtp_server():
+    handler = SlowHandler(delay=0.7)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sends_that_outlast_the_batch_lease_are_not_taken_back_by_another_worker(
+    slow_smtp_server, tmp_path
+):
+    """Two workers, a lease of 2 s, batches of 3 and a server taking 0.7 s a message: the third
+    send of every batch runs past the lease the batch was claimed with. Each send renews its
+    own row's lease first, so the other worker never takes it back mid-send."""
+    count = 24
+    Message.objects.bulk_create(
+        Message(
+            channel="email",
+            recipient=f"slow{i}@example.ca",
+            idempotency_key=f"slow:{i}",
+            subject=f"Message {i}",
+            body="Bonjour",
+        )
+        for i in range(count)
+    )
+    workers = [
+        start_worker(slow_smtp_server.port, tmp_path, ACCUEIL_OUTBOX_BATCH="3") for _ in range(2)
+    ]
+    try:
+        wait_for(lambda: sent_count() == count, 120, "every message sent")
+    finally:
+        stop(*workers)
+    received = slow_smtp_server.message_ids()
+    assert sorted(received) == sorted(m.message_id for m in Message.objects.all())  # no repeat

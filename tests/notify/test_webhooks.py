@@ -35,6 +35,12 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(autouse=True)
+def operator_permits_loopback(settings):
+    """The local receiver listens on loopback, which only the operator's setting can open."""
+    settings.WEBHOOK_PRIVATE_NETWORKS = ["127.0.0.0/8"]
+
+
 @pytest.fixture
 def receiver():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)

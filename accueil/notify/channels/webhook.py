@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import time
 
+from django.conf import settings
+
 from accueil.lib.netguard import BlockedDestination, post
 from accueil.notify.channels import PermanentFailure, TemporaryFailure
 
@@ -35,7 +37,14 @@ class WebhookChannel:
             "X-Accueil-Signature": f"t={timestamp},v1={signed}",
         }
         try:
-            status = post(endpoint.url, body, headers, allow=endpoint.allow_list())
+            # Checked again now, with the operator's setting as it is today.
+            status = post(
+                endpoint.url,
+                body,
+                headers,
+                allow=endpoint.allow_list(),
+                permitted=settings.WEBHOOK_PRIVATE_NETWORKS,
+            )
         except BlockedDestination as error:
             raise PermanentFailure(f"blocked destination: {error}") from None
         except OSError as error:
