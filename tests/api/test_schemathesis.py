@@ -25,10 +25,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accueil.api.v1 import api
-from accueil.queues.actions import do_call_next, do_start, do_take_ticket
+from accueil.queues.actions import do_call_next, do_open_desk, do_start, do_take_ticket
 from accueil.wsgi import application
 from tests.api.test_api import bearer
-from tests.factories import DeskFactory
+from tests.factories import DeskFactory, UserFactory
 
 MAX_EXAMPLES = 30
 CHECKS = [
@@ -93,6 +93,10 @@ def world(personas, settings, in_test_transaction):
     for label in ("2", "3", "4"):
         desks.append(DeskFactory(office=personas.office, label=label))
         desks[-1].services.set([personas.service])
+    # Each desk held open by its own agent (the owner, whose token the tests use, at desk 1).
+    do_open_desk(desks[0], personas.owner, [])
+    for desk in desks[1:]:
+        do_open_desk(desk, UserFactory(agency=personas.agency, offices=[personas.office]), [])
     visits = [do_take_ticket(personas.office, personas.service)[0] for _ in range(8)]
     do_call_next(desks[0])
     do_call_next(desks[1])
@@ -217,7 +221,7 @@ def test_the_document_under_test_is_the_served_one(client, db):
         f"{method.upper()} {path}" for path, item in served["paths"].items() for method in item
     ]
     assert "GET /api/v1/offices/{office}/events" in operations
-    assert len(operations) == 14
+    assert len(operations) == 19  # 14 before the desk sessions (GET, open, pause, resume, close)
 
 
 # -- the event stream, on its own: one bounded read -----------------------------------------

@@ -148,10 +148,11 @@ def test_problems_are_in_the_callers_language_not_pydantics_english(client, pers
 
 
 def test_a_transfer_to_a_desk_of_another_office_names_the_desk(client, personas):
-    from accueil.queues.actions import do_call_next, do_take_ticket
+    from accueil.queues.actions import do_call_next, do_open_desk, do_take_ticket
     from tests.factories import DeskFactory
 
     visit, _guess = do_take_ticket(personas.office, personas.service)
+    do_open_desk(personas.desk, personas.owner, [])
     do_call_next(personas.desk)
     elsewhere = DeskFactory(office=personas.other_office, label="9")
     response = client.post(
