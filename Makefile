@@ -5,6 +5,8 @@ BIN := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
+# One address for every link the product prints or sends, unless ACCUEIL_SITE_URL says otherwise.
+export ACCUEIL_SITE_URL ?= http://$(HOST):$(PORT)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint bench setup setup-dev messages format clean
@@ -20,7 +22,7 @@ setup-dev:
 
 run: setup ## set up, migrate, create the demo agency and serve it on http://$(HOST):$(PORT)/
 	$(BIN)/accueil manage migrate --noinput -v0
-	ACCUEIL_SITE_URL=http://$(HOST):$(PORT) $(BIN)/accueil demo
+	$(BIN)/accueil demo
 	$(BIN)/accueil serve --host $(HOST) --port $(PORT)
 
 test: setup-dev ## run the whole suite: SQLite, PostgreSQL, browser

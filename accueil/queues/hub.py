@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from django.db import close_old_connections, connection
 
 from accueil.queues.board import board_state
+from accueil.queues.waits import forget_recent
 from accueil.queues.live import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class Hub:
 
     def changed(self, office_id: str) -> None:
         self._drop(office_id)  # whoever watches, the board kept is out of date
+        forget_recent(office_id)  # and so is this process's forecast (a change made elsewhere)
         if office_id in self.computing:
             self.dirty.add(office_id)  # the board being computed may miss this change
         elif office_id in self.displays:

@@ -120,7 +120,7 @@ def kiosk_ticket(request, office, visit, secret):
         return redirect("queues:kiosk", office=office)
     context = _visit_context(request, visit)
     context["qr"] = qr_svg(
-        request.build_absolute_uri(visit_url(visit)),
+        settings.SITE_URL + visit_url(visit),
         _("QR code to follow your turn on your phone"),
     )
     response = render(request, "queues/kiosk_ticket.html", context)

@@ -8,6 +8,8 @@ uvicorn cancels whatever is still running after ``GRACE`` seconds.
 
 import asyncio
 import contextlib
+import os
+import socket
 import sys
 import threading
 
@@ -57,6 +59,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host, port, no_worker, **options):
+        if not os.environ.get("ACCUEIL_SITE_URL"):
+            # Every link the product prints or sends (QR posters, emails, .ics, the API's
+            # status_url) uses SITE_URL: without one set, it is where this server listens.
+            shown = socket.getfqdn() if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+            settings.SITE_URL = os.environ["ACCUEIL_SITE_URL"] = f"http://{shown}:{port}"
         config = uvicorn.Config(
             "accueil.asgi:application",
             host=host,
@@ -66,6 +73,10 @@ class Command(BaseCommand):
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=GRACE,
+            # Client addresses come from the socket; X-Forwarded-For is read by our own code,
+            # and only when ACCUEIL_TRUSTED_PROXY_COUNT says a proxy sets it (uvicorn would
+            # otherwise believe it from any local process).
+            proxy_headers=False,
         )
         stop_worker = threading.Event()
         worker = None
