@@ -81,9 +81,27 @@ class OpenDeskForm(forms.Form):
     def __init__(self, *args, desks, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["desk"].queryset = desks
-        self.fields["desk"].label_from_instance = lambda desk: f"{desk.office.name} — {desk.label}"
-        self.fields["services"].queryset = services
+        self.fields["desk"].label_from_instance = lambda desk: (
+            _("%(office)s — desk %(desk)s") % {"office": desk.office.name, "desk": desk.label}
+        )
+        # Only what the agent's offices provide; each must be offered where the desk is.
+        self.fields["services"].queryset = services.filter(
+            offices__in={desk.office_id for desk in desks}
+        ).distinct()
         self.fields["services"].label_from_instance = lambda service: service.name
+
+    def clean(self):
+        data = super().clean()
+        desk, services = data.get("desk"), data.get("services") or []
+        if desk is not None:
+            offered = set(desk.office.services.values_list("id", flat=True))
+            elsewhere = [service.name for service in services if service.id not in offered]
+            if elsewhere:
+                raise ValidationError(
+                    _("Not offered at %(office)s: %(services)s.")
+                    % {"office": desk.office.name, "services": ", ".join(elsewhere)}
+                )
+        return data
 
 
 class CompleteForm(forms.Form):
@@ -104,7 +122,9 @@ class TransferForm(forms.Form):
         self.fields["service"].queryset = office.services.filter(active=True)
         self.fields["service"].label_from_instance = lambda service: service.name
         self.fields["desk"].queryset = office.desks.filter(active=True)
-        self.fields["desk"].label_from_instance = lambda desk: desk.label
+        self.fields["desk"].label_from_instance = lambda desk: (
+            _("Desk %(desk)s") % {"desk": desk.label}
+        )
 
 
 class DisruptionForm(forms.Form):

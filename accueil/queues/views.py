@@ -21,7 +21,7 @@ from accueil.core import ratelimit
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
-from accueil.queues.models import Source, VisitStatus
+from accueil.queues.models import OPEN_STATUSES, Source, Visit, VisitStatus
 from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import predict_for_reading, wait_range
 
@@ -128,18 +128,49 @@ def kiosk_ticket(request, office, visit, secret):
     return response
 
 
+TICKETS_IN_SESSION = "queues.tickets"  # office id → the visit this browser took there
+
+
+def ticket_held_here(request, office):
+    """The open visit this browser already took at this office from its phone, if any."""
+    visit_id = request.session.get(TICKETS_IN_SESSION, {}).get(str(office.id))
+    if visit_id is None:
+        return None
+    return Visit.objects.filter(id=visit_id, status__in=OPEN_STATUSES).first()
+
+
+def remember_ticket(request, visit) -> None:
+    tickets = dict(request.session.get(TICKETS_IN_SESSION, {}))
+    tickets[str(visit.office_id)] = str(visit.id)
+    request.session[TICKETS_IN_SESSION] = tickets
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def web_check_in(request, office):
+    """Check in from a phone. A browser that already holds an open ticket here is sent back to
+    it (after "Back" then "Take a ticket" once more, say) unless the person asks for another
+    ticket for someone else."""
     office = _office(office)
+    held = ticket_held_here(request, office)
+    another = bool(request.GET.get("another"))  # kept in the form's address when posting
+    if request.method == "POST" and held is not None and not another:
+        messages.info(
+            request,
+            _("You already have ticket %(ticket)s. Here is where it stands.")
+            % {"ticket": held.ticket},
+        )
+        return redirect(visit_url(held))
     result, status = _check_in(request, office, kiosk=False)
     if status == 302:
+        remember_ticket(request, result)
         return redirect(visit_url(result))
     context = {
         "office": office,
         "form": result,
         "notices": notices_for(office),
         "closed": closed_message(office),
+        "held": None if another else held,
     }
     return render(request, "queues/check_in.html", context, status=status)
 

@@ -224,3 +224,18 @@ def test_agent_adds_a_walk_in_and_a_phone_caller(client, personas):
     assert f"Ticket {visit.ticket} added" in response.content.decode()
     bad = client.post(url, {"visitor-service": personas.service.id, "visitor-source": "vip"})
     assert bad.status_code == 302 and Visit.objects.count() == 1
+
+
+def test_back_then_take_a_ticket_again_on_a_phone_keeps_one_ticket(client, personas):
+    """The browser went back to the form (a new page, a new attempt) and the person tapped
+    again: they get their ticket back, not a second one — unless it is for someone else."""
+    first = check_in(client, personas, path="check-in")
+    visit = Visit.objects.get()
+    again = check_in(client, personas, path="check-in")
+    assert again["Location"] == first["Location"] == f"/fr/visits/{visit.id}/{visit.secret}/"
+    assert Visit.objects.count() == 1
+    page = client.get(f"/fr/check-in/{personas.office.id}/").content.decode()
+    assert visit.ticket in page and "?another=1" in page
+    data = {"service": personas.service.id, "attempt": uuid.uuid4()}
+    client.post(f"/fr/check-in/{personas.office.id}/?another=1", data)
+    assert Visit.objects.count() == 2
