@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "accueil.accounts"
     label = "accounts"
     verbose_name = _("Staff accounts")
+
+    def ready(self) -> None:
+        from accueil.accounts import background  # noqa: F401 - housekeeping steps

@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Accueil"
     default = True
 
+    def ready(self) -> None:
+        from accueil.core import housekeeping  # noqa: F401 - core's own steps and its job
+
 
 class AccueilAdminConfig(admin_apps.AdminConfig):
     default = False

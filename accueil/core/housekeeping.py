@@ -1,44 +1,41 @@
-"""Periodic work that keeps the database tidy: expired sessions and old login failures."""
+"""Housekeeping, once a minute: each app registers its steps (core/jobs.py ``housekeeping``) —
+expired sessions here, old login failures, message bodies, stuck visits in their apps."""
 
-from datetime import timedelta
+import logging
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from accueil.core.jobs import housekeeping, jobs
 
-def run_housekeeping() -> dict[str, int]:
-    from axes.models import AccessAttempt
+logger = logging.getLogger("accueil.worker")
 
-    now = timezone.now()
+
+def run_housekeeping(now=None) -> dict[str, int]:
+    """Every registered step; the counts of what each did, by name."""
+    now = now or timezone.now()
+    done: dict[str, int] = {}
+    for step in housekeeping:
+        done.update(step(now))
+    return done
+
+
+@jobs.register("housekeeping", every=60.0)
+def _housekeeping_job() -> int:
+    done = run_housekeeping()
+    if any(done.values()):
+        logger.info("housekeeping: %s", done)
+    return 0  # tidying is never a reason to skip the worker's pause
+
+
+@housekeeping.register
+def forget_expired_sessions(now) -> dict[str, int]:
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
-    attempts, _ = AccessAttempt.objects.filter(
-        attempt_time__lt=now - settings.AXES_COOLOFF_TIME
-    ).delete()
-    bodies = erase_old_message_bodies(now)
-    from accueil.accounts.lockout import forget_old_failures
+    return {"sessions": sessions}
+
+
+@housekeeping.register
+def forget_old_rate_buckets(now) -> dict[str, int]:
     from accueil.core.ratelimit import forget_full_buckets
-    from accueil.queues.notices import near_turns_everywhere
-    from accueil.queues.sweep import sweep_stale_visits
 
-    return {
-        "sessions": sessions,
-        "login_attempts": attempts,
-        "login_throttles": forget_old_failures(now),
-        "message_bodies": bodies,
-        "rate_buckets": forget_full_buckets(now.timestamp()),
-        **sweep_stale_visits(now),
-        "near_notices": near_turns_everywhere(now),
-    }
-
-
-def erase_old_message_bodies(now) -> int:
-    """What a message said is kept only for a short while; that it was sent stays."""
-    from accueil.notify.models import Message
-
-    cutoff = now - timedelta(days=settings.OUTBOX_BODY_RETENTION_DAYS)
-    return (
-        Message.objects.filter(sent_at__lt=cutoff)
-        .exclude(body="", subject="")
-        .update(body="", subject="")
-    )
+    return {"rate_buckets": forget_full_buckets(now.timestamp())}

@@ -8,5 +8,5 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Send-time checks register themselves on import.
-        from accueil.notify import campaigns  # noqa: F401
+        # Send-time checks, the worker's jobs and housekeeping steps register on import.
+        from accueil.notify import background, campaigns  # noqa: F401

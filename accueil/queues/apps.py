@@ -9,4 +9,4 @@ class QueuesConfig(AppConfig):
 
     def ready(self) -> None:
         # Register send-time hooks, attachments and the sections of core's public pages.
-        from accueil.queues import booking, notices, sections  # noqa: F401
+        from accueil.queues import background, booking, notices, sections  # noqa: F401
