@@ -38,6 +38,7 @@ NOT_PAGES = {
     "console-serve",
     "kiosk-arrival",
     "console-add-visit",
+    "console-notice-withdraw",
     "appointment",
     "appointment-change",
     "appointment-cancel",
