@@ -15,6 +15,7 @@ from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
 from accueil.catalog.models import Category, Holiday
+from accueil.core.models import ConsumerCursor
 from accueil.notify.models import (
     Campaign,
     Consent,
@@ -32,7 +33,7 @@ STAFF_ROUTES = [
     (route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"
 ]
 # Login logs name people across every agency: only platform operators (superusers) see them.
-OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent}
+OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent, ConsumerCursor}
 PUBLIC_API = {
     ("get", "/api/v1/offices"),
     ("get", "/api/v1/openapi.json"),
