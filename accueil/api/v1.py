@@ -8,9 +8,9 @@ from ninja import NinjaAPI
 
 from accueil.accounts.access import access_office
 from accueil.api import auth, errors
-from accueil.api.queues import router as queues_router
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
+from accueil.queues.api import router as queues_router
 from accueil.queues.waits import recent_forecasts, wait_range
 
 

@@ -1,4 +1,7 @@
-"""Visits, desks and display events: the queue part of the contract in DESIGN.md."""
+"""The queue part of the REST contract (DESIGN.md): visits, desks, display events.
+
+Mounted by accueil/api/v1.py, which keeps the shared plumbing (auth, errors, schemas).
+"""
 
 import hashlib
 import json
