@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.models import Role, role_at_least
 from accueil.core import capabilities
+from accueil.core.actions import ActionError
 from accueil.core.events import record_event
 from accueil.lib import dates
 from accueil.queues import live, notices
@@ -54,22 +55,8 @@ CANDIDATES = 20  # visitors looked at per attempt when several desks compete
 SESSION_TOUCH_EVERY = timedelta(minutes=1)  # heartbeats written at most this often
 
 
-class QueueError(Exception):
-    """A change the current state does not allow; shown to the person who asked.
-
-    ``status`` is the HTTP status the API answers (409 unless said otherwise); ``extra`` goes
-    into the API's error object beside code and message (e.g. the visitor still at a desk)."""
-
-    def __init__(self, code: str, message, status: int = 409, **extra) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.extra = extra
-
-
-def _conflict() -> QueueError:
-    return QueueError("conflict", _("This visit has changed meanwhile. Reload and try again."))
+def _conflict() -> ActionError:
+    return ActionError("conflict", _("This visit has changed meanwhile. Reload and try again."))
 
 
 BUMP_COUNTER = (
@@ -173,7 +160,7 @@ def do_check_in(
         if existing is not None:
             return _same_request(existing, fingerprint)
     if not office.active or not service.active or not service.offices.filter(id=office.id).exists():
-        raise QueueError("unavailable", _("This service is not offered at this office."))
+        raise ActionError("unavailable", _("This service is not offered at this office."))
     needs = sorted({Need(n) for n in needs})
     rules = QueueRules.for_office(office)
     now = now or timezone.now()
@@ -212,7 +199,7 @@ def do_check_in(
     return visit
 
 
-def check_open_for_tickets(office, now=None) -> None:
+def why_closed_for_tickets(office, now=None) -> ActionError | None:
     """Kiosk, web check-in and the public API take tickets only while the office is open, and
     not in its last minutes (``QueueRules.last_ticket``); staff can still add a visitor and
     appointments still check in. The refusal says when the office opens again."""
@@ -221,7 +208,7 @@ def check_open_for_tickets(office, now=None) -> None:
     closes = calendar.closes_at(now)
     cutoff = timedelta(minutes=QueueRules.for_office(office).last_ticket)
     if closes is not None and closes - now > cutoff:
-        return
+        return None
     opens = calendar.next_opening(closes or now)
     language = (get_language() or "fr")[:2]
     if opens is None:
@@ -234,12 +221,19 @@ def check_open_for_tickets(office, now=None) -> None:
         message = _("This office is not taking tickets now. It opens again on %(when)s.") % {
             "when": dates.day_and_time(opens, language, year=False)
         }
-    raise QueueError("office_closed", message, opens_at=opens)
+    return ActionError("office_closed", message, opens_at=opens.isoformat() if opens else None)
+
+
+def check_open_for_tickets(office, now=None) -> None:
+    """Refuse a ticket while ``why_closed_for_tickets`` has a reason."""
+    refusal = why_closed_for_tickets(office, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _same_request(visit: Visit, fingerprint: str) -> Visit:
     if visit.request_fingerprint != fingerprint:
-        raise QueueError(
+        raise ActionError(
             "idempotency_mismatch",
             _("This Idempotency-Key was already used for another request. Use a new key."),
             status=422,
@@ -332,13 +326,13 @@ def _hold_desk(desk, actor, now) -> DeskSession:
         .first()
     )
     if session is None:
-        raise QueueError("desk_closed", _("This desk is not open. Open it before calling."))
+        raise ActionError("desk_closed", _("This desk is not open. Open it before calling."))
     if not may_hold(actor, session):
-        raise QueueError(
+        raise ActionError(
             "not_your_desk", _("Another agent holds this desk. Only they or a supervisor can call.")
         )
     if session.paused_at is not None:
-        raise QueueError("paused", _("This desk is on a break. Resume before calling."))
+        raise ActionError("paused", _("This desk is on a break. Resume before calling."))
     if session.last_seen_at < now - SESSION_TOUCH_EVERY:
         DeskSession.objects.filter(id=session.id).update(last_seen_at=now)
     return session
@@ -378,11 +372,15 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
             session = _hold_desk(desk, actor, moment)
             pending = pending_visitor(desk)
             if pending is not None:
-                raise QueueError(
+                raise ActionError(
                     "visitor_pending",
                     _("Ticket %(ticket)s is still at this desk. Record how it ended first.")
                     % {"ticket": pending.ticket},
-                    visit=pending,
+                    visit={
+                        "id": str(pending.id),
+                        "ticket": pending.ticket,
+                        "status": pending.status,
+                    },
                 )
             waiting = Visit.objects.filter(
                 Q(service_id__in=desk_services(desk, session), for_desk=None) | Q(for_desk=desk),
@@ -454,7 +452,7 @@ def do_recall(visit, actor=None, now=None) -> Visit:
     rules = QueueRules.for_office(visit.office)
     earliest = now - timedelta(seconds=rules.recall_delay)
     if visit.status == VisitStatus.CALLED and visit.called_at and visit.called_at > earliest:
-        raise QueueError(
+        raise ActionError(
             "too_soon",
             _("Wait %(seconds)s seconds between two calls of the same person.")
             % {"seconds": rules.recall_delay},
@@ -504,7 +502,7 @@ def do_complete(visit, outcome=Outcome.RESOLVED, actor=None, now=None) -> Visit:
 def do_no_show(visit, actor=None, now=None) -> Visit:
     rules = QueueRules.for_office(visit.office)
     if visit.status == VisitStatus.CALLED and visit.recalls < rules.recalls_before_no_show:
-        raise QueueError(
+        raise ActionError(
             "recall_first",
             _("Call this person again before recording that they did not come."),
         )
@@ -523,7 +521,7 @@ def do_no_show(visit, actor=None, now=None) -> Visit:
 def do_transfer(visit, *, service=None, desk=None, placement=None, actor=None, now=None) -> Visit:
     """Send the visitor to another line or desk; their place follows the office's rule."""
     if service is None and desk is None:
-        raise QueueError("invalid", _("Choose a service or a desk to transfer to."))
+        raise ActionError("invalid", _("Choose a service or a desk to transfer to."))
     now = now or timezone.now()
     rules = QueueRules.for_office(visit.office)
     placement = Placement(placement or rules.transfer_placement)
@@ -611,9 +609,9 @@ def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
 def _held_session(desk, actor) -> DeskSession:
     session = session_of(desk)
     if session is None:
-        raise QueueError("desk_closed", _("This desk is not open."))
+        raise ActionError("desk_closed", _("This desk is not open."))
     if not may_hold(actor, session):
-        raise QueueError(
+        raise ActionError(
             "not_your_desk", _("Another agent holds this desk. Only they or a supervisor can.")
         )
     return session

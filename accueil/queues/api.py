@@ -106,16 +106,6 @@ def visit_out(visit, guess: Guess | None = None) -> dict:
     }
 
 
-def conflict(error: actions.QueueError):
-    extra = {}
-    if isinstance(error.extra.get("visit"), Visit):  # who is still at the desk
-        pending = error.extra["visit"]
-        extra["visit"] = {"id": str(pending.id), "ticket": pending.ticket, "status": pending.status}
-    if error.extra.get("opens_at"):  # a closed office: when it opens again
-        extra["opens_at"] = error.extra["opens_at"].isoformat()
-    return error_response(error.status, error.code, str(error.message), **extra)
-
-
 def staff_visit(request, visit_id: UUID) -> Visit:
     """A visit of one of the caller's offices, or 404."""
     visit = (
@@ -182,10 +172,7 @@ def check_in(request, office: UUID, payload: CheckInIn):
     service = found.services.filter(id=payload.service, active=True).first()
     if service is None:
         return invalid_field("service", _("This service is not offered at this office."))
-    try:
-        actions.check_open_for_tickets(found)
-    except actions.QueueError as error:
-        return conflict(error)
+    actions.check_open_for_tickets(found)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
         return invalid_field("Idempotency-Key", _("The Idempotency-Key header is too long."))
@@ -201,20 +188,17 @@ def check_in(request, office: UUID, payload: CheckInIn):
     except ValidationError as error:
         return invalid_field("email", error.messages[0])
     language = payload.language or translation.get_language()[:2]
-    try:
-        visit, guess = actions.do_take_ticket(
-            found,
-            service,
-            language="en" if language == "en" else "fr",
-            phone=phone,
-            email=email,
-            needs=payload.needs,
-            source=Source.API,
-            idempotency_key=key or None,
-            fingerprint=fingerprint(office, payload) if key else "",
-        )
-    except actions.QueueError as error:
-        return conflict(error)
+    visit, guess = actions.do_take_ticket(
+        found,
+        service,
+        language="en" if language == "en" else "fr",
+        phone=phone,
+        email=email,
+        needs=payload.needs,
+        source=Source.API,
+        idempotency_key=key or None,
+        fingerprint=fingerprint(office, payload) if key else "",
+    )
     visit.office, visit.service = found, service
     return Status(201, visit_out(visit, guess))
 
@@ -245,10 +229,7 @@ def get_visit(request, visit: UUID, secret: str = SECRET_QUERY):
 def cancel(request, visit: UUID, secret: str = SECRET_QUERY):
     found = holder_or_staff(request, visit, secret)
     actor = getattr(request, "actor", None)
-    try:
-        return visit_out(actions.do_cancel(found, actor=actor))
-    except actions.QueueError as error:
-        return conflict(error)
+    return visit_out(actions.do_cancel(found, actor=actor))
 
 
 class DeskOpenIn(Schema):
@@ -314,10 +295,7 @@ def open_desk(request, desk: UUID, payload: Body[DeskOpenIn | None] = None):
 
 def _desk_change(request, desk: UUID, change, **options):
     found = access_desk(request.actor, desk)
-    try:
-        session = change(found, actor=request.actor, **options)
-    except actions.QueueError as error:
-        return conflict(error)
+    session = change(found, actor=request.actor, **options)
     return desk_out(found, session)
 
 
@@ -364,20 +342,14 @@ def close_desk(request, desk: UUID):
 )
 def call_next(request, desk: UUID):
     found = access_desk(request.actor, desk)
-    try:
-        visit = actions.do_call_next(found, actor=request.actor)
-    except actions.QueueError as error:
-        return conflict(error)
+    visit = actions.do_call_next(found, actor=request.actor)
     if visit is None:
         return HttpResponse(status=204)
     return visit_out(visit)
 
 
 def _serve(request, visit: UUID, action, **options):
-    try:
-        return visit_out(action(staff_visit(request, visit), actor=request.actor, **options))
-    except actions.QueueError as error:
-        return conflict(error)
+    return visit_out(action(staff_visit(request, visit), actor=request.actor, **options))
 
 
 @router.post(
@@ -438,12 +410,9 @@ def transfer(request, visit: UUID, payload: TransferIn):
         desk = found.office.desks.filter(id=payload.desk).first()
         if desk is None:
             return invalid_field("desk", _("No such desk in this office."))
-    try:
-        moved = actions.do_transfer(
-            found, service=service, desk=desk, placement=payload.placement, actor=request.actor
-        )
-    except actions.QueueError as error:
-        return conflict(error)
+    moved = actions.do_transfer(
+        found, service=service, desk=desk, placement=payload.placement, actor=request.actor
+    )
     return visit_out(moved)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accueil.accounts.access import offices_for, services_for, staff_required
 from accueil.accounts.models import Role
 from accueil.catalog.models import Desk
+from accueil.core.actions import failures_return_to
 from accueil.queues import actions, service_notices
 from accueil.queues.forms import (
     CompleteForm,
@@ -147,13 +148,10 @@ def close(request, session):
 
 @staff_required()
 @require_POST
+@failures_return_to("queues:console")
 def call_next(request, session):
     session = _my_session(request, session)
-    try:
-        visit = actions.do_call_next(session.desk, actor=request.actor)
-    except actions.QueueError as error:
-        messages.error(request, error.message)
-        return redirect("queues:console")
+    visit = actions.do_call_next(session.desk, actor=request.actor)
     if visit is None:
         messages.info(request, _("Nobody is waiting for your services."))
     return redirect("queues:console")
@@ -161,6 +159,7 @@ def call_next(request, session):
 
 @staff_required()
 @require_POST
+@failures_return_to("queues:console")
 def add_visitor(request, session):
     """A walk-in at the counter or a caller on the phone joins the line, entered by staff."""
     session = _my_session(request, session)
@@ -174,18 +173,14 @@ def add_visitor(request, session):
         )
         return redirect("queues:console")
     data = form.cleaned_data
-    try:
-        visit, _guess = actions.do_take_ticket(
-            office,
-            data["service"],
-            language=data["language"],
-            phone=data["phone"],
-            source=data["source"],
-            actor=request.actor,
-        )
-    except actions.QueueError as error:
-        messages.error(request, error.message)
-        return redirect("queues:console")
+    visit, _guess = actions.do_take_ticket(
+        office,
+        data["service"],
+        language=data["language"],
+        phone=data["phone"],
+        source=data["source"],
+        actor=request.actor,
+    )
     messages.success(request, _("Ticket %(ticket)s added to the line.") % {"ticket": visit.ticket})
     return redirect("queues:console")
 
@@ -202,6 +197,7 @@ SERVE_ACTIONS = {
 
 @staff_required()
 @require_POST
+@failures_return_to("queues:console")
 def serve_visit(request, visit, action):
     if action not in SERVE_ACTIONS:
         raise Http404
@@ -225,10 +221,7 @@ def serve_visit(request, visit, action):
             messages.error(request, _("Choose where to transfer this person."))
             return redirect("queues:console")
         options.update(form.cleaned_data)
-    try:
-        SERVE_ACTIONS[action](visit, actor=request.actor, **options)
-    except actions.QueueError as error:
-        messages.error(request, error.message)
+    SERVE_ACTIONS[action](visit, actor=request.actor, **options)
     return redirect("queues:console")
 
 
@@ -257,11 +250,9 @@ def disruption(request):
 
 @staff_required(Role.SUPERVISOR)
 @require_POST
+@failures_return_to("queues:console-notice")
 def withdraw_notice(request, notice):
     notice = service_notices.access_notice(request.actor, notice)
-    try:
-        service_notices.do_withdraw_notice(request.actor, notice)
-        messages.success(request, _("The notice is withdrawn."))
-    except actions.QueueError as error:
-        messages.error(request, error.message)
+    service_notices.do_withdraw_notice(request.actor, notice)
+    messages.success(request, _("The notice is withdrawn."))
     return redirect("queues:console-notice")

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.access import offices_for
 from accueil.accounts.models import Role
+from accueil.core.actions import ActionError
 from accueil.core.events import record_event
 from accueil.queues import booking, live, notices
-from accueil.queues.actions import QueueError
 from accueil.queues.models import (
     Appointment,
     AppointmentStatus,
@@ -94,7 +94,7 @@ def do_withdraw_notice(actor, notice, now=None) -> ServiceNotice:
         if not ServiceNotice.objects.filter(id=notice.id, withdrawn_at=None).update(
             withdrawn_at=now
         ):
-            raise QueueError("conflict", _("This notice was already withdrawn."))
+            raise ActionError("conflict", _("This notice was already withdrawn."))
         record_event(
             "office.notice_withdrawn",
             notice.office,

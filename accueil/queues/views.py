@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.actions import errors_on, failures_return_to
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
@@ -38,11 +39,8 @@ def qr_svg(url: str, label: str) -> str:
 
 def closed_message(office) -> str | None:
     """Why the office takes no ticket now, and when it will; None while it does."""
-    try:
-        actions.check_open_for_tickets(office)
-    except actions.QueueError as error:
-        return str(error.message)
-    return None
+    refusal = actions.why_closed_for_tickets(office)
+    return str(refusal) if refusal else None
 
 
 def _check_in(request, office, *, kiosk: bool):
@@ -58,7 +56,7 @@ def _check_in(request, office, *, kiosk: bool):
             return form, 429
         data = form.cleaned_data
         source = Source.KIOSK if kiosk else (Source.VIRTUAL if data.get("remote") else Source.WEB)
-        try:
+        with errors_on(form):
             visit, _guess = actions.do_take_ticket(
                 office,
                 data["service"],
@@ -69,10 +67,8 @@ def _check_in(request, office, *, kiosk: bool):
                 source=source,
                 idempotency_key=f"page:{office.id}:{data['attempt']}",
             )
-        except actions.QueueError as error:
-            form.add_error(None, error.message)
-            return form, 409
-        return visit, 302
+            return visit, 302
+        return form, 409
     if request.method == "GET":
         form = CheckInForm(initial={"attempt": uuid.uuid4()}, office=office, with_contact=not kiosk)
     return form, 400 if request.method == "POST" else 200
@@ -210,13 +206,11 @@ def visit_status(request, visit, secret):
 
 @public
 @require_POST
+@failures_return_to("queues:visit")
 def visit_cancel(request, visit, secret):
     visit = actions.access_visit_as_holder(visit, secret)
-    try:
-        actions.do_cancel(visit)
-        messages.success(request, _("You have left the line. Your ticket is cancelled."))
-    except actions.QueueError as error:
-        messages.error(request, error.message)
+    actions.do_cancel(visit)
+    messages.success(request, _("You have left the line. Your ticket is cancelled."))
     return redirect(visit_url(visit))
 
 
