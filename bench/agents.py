@@ -30,7 +30,7 @@ def main() -> None:
         )
         agent.offices.set([office])
         do_open_desk(desk, agent, [])
-        tokens[str(desk.id)] = do_issue_token(Actor.for_user(agent), "bench")[1]
+        tokens[str(desk.id)] = do_issue_token(Actor.staff(agent), "bench")[1]
     print(json.dumps(tokens))
 
 

@@ -127,7 +127,7 @@ def sign_in(client, user):
 
 @pytest.fixture
 def owner_token(personas):
-    token, _ = do_issue_token(Actor.for_user(personas.owner), "owner's")
+    token, _ = do_issue_token(Actor.staff(personas.owner), "owner's")
     return token
 
 
@@ -190,7 +190,7 @@ def api_operations(client):
 
 
 def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, personas):
-    stranger_token = do_issue_token(Actor.for_user(personas.stranger), "x")[1]
+    stranger_token = do_issue_token(Actor.staff(personas.stranger), "x")[1]
     visit = do_check_in(personas.office, personas.service)
     checked = 0
     for method, path, operation in api_operations(client):

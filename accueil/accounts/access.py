@@ -9,7 +9,6 @@ object exists.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from uuid import UUID
@@ -19,39 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from accueil.accounts.models import ROLE_RANK, Role, User, role_at_least
+from accueil.accounts.models import Role
 from accueil.catalog.models import Desk, Office, Service
+from accueil.core.actors import Actor
 
-
-@dataclass(frozen=True)
-class Actor:
-    user: User
-    role: str
-    office_ids: frozenset[UUID] | None  # None: every office of the agency
-    via_token: bool = False
-
-    @property
-    def agency_id(self) -> UUID | None:
-        return self.user.agency_id
-
-    def has_role(self, minimum: str) -> bool:
-        return self.user.is_active and role_at_least(self.role, minimum)
-
-    @classmethod
-    def for_user(cls, user: User) -> Actor:
-        ids = frozenset(user.offices.values_list("id", flat=True))
-        return cls(user=user, role=user.role, office_ids=ids or None)
-
-    @classmethod
-    def for_token(cls, token: Any) -> Actor:
-        user_actor = cls.for_user(token.user)
-        # A token never has more power than its owner has today.
-        role = min(token.role, user_actor.role, key=lambda r: ROLE_RANK[Role(r)])
-        token_ids = frozenset(token.offices.values_list("id", flat=True))
-        ids = user_actor.office_ids
-        if token_ids:
-            ids = token_ids if ids is None else ids & token_ids
-        return cls(user=token.user, role=role, office_ids=ids, via_token=True)
+__all__ = ["Actor", "access_desk", "access_office", "access_service", "offices_for"]
 
 
 def offices_for(actor: Actor) -> QuerySet[Office]:
@@ -100,7 +71,7 @@ def staff_required(minimum: str = Role.AGENT) -> Callable[[Callable[..., Any]], 
                 return redirect_to_login(request.get_full_path())
             if user.agency_id is None or not user.has_role(minimum):
                 raise PermissionDenied
-            request.actor = Actor.for_user(user)  # type: ignore[attr-defined]
+            request.actor = Actor.staff(user)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         wrapped.access_rule = ("staff", minimum)  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accueil.core.actors import Actor
 from accueil.core.events import record_event
 
 
@@ -108,11 +109,14 @@ class AgencyScopedAdmin(admin.ModelAdmin):
         )
         verb = f"{obj._meta.model_name}.{'updated' if change else 'created'}"
         data = {"fields": form.changed_data, "inlines": changed_inlines}
-        record_event(verb, obj, actor=request.user, data=data, agency=_agency_of(obj))
+        record_event(verb, obj, actor=Actor.staff(request.user), data=data, agency=_agency_of(obj))
 
     def delete_model(self, request, obj):
         record_event(
-            f"{obj._meta.model_name}.deleted", obj, actor=request.user, agency=_agency_of(obj)
+            f"{obj._meta.model_name}.deleted",
+            obj,
+            actor=Actor.staff(request.user),
+            agency=_agency_of(obj),
         )
         super().delete_model(request, obj)
 

@@ -6,7 +6,8 @@ from django.db import connection, models
 from django.db.models import BigIntegerField, Func, TextField
 from django.db.models.functions import Cast
 
-from accueil.core.models import ActorKind, Event
+from accueil.core.actors import Actor
+from accueil.core.models import Event
 
 
 def _as_bigint(function: Func) -> Cast:
@@ -28,23 +29,20 @@ def record_event(
     verb: str,
     obj: models.Model,
     *,
-    actor: Any = None,
+    actor: Actor,
     data: dict[str, Any] | None = None,
     agency: Any = None,
     office: Any = None,
     service: Any = None,
     at: Any = None,
 ) -> Event:
-    """Append one event. ``actor`` is a user, an accounts.access.Actor, or None (system).
+    """Append one event, done by ``actor`` (core/actors.py: the only thing accepted here).
 
     ``office`` and ``service`` (objects or ids) say where it happened; without them, the
     ``office``/``service`` ids in ``data`` are used."""
+    if not isinstance(actor, Actor):
+        raise TypeError(f"record_event needs an Actor, not {type(actor).__name__}")
     data = data or {}
-    user = getattr(actor, "user", actor)
-    if actor is None:
-        kind = ActorKind.SYSTEM
-    else:
-        kind = ActorKind.API if getattr(actor, "via_token", False) else ActorKind.STAFF
     if agency is None:
         agency = getattr(obj, "agency", None)
         if agency is None and obj._meta.model_name == "agency":
@@ -58,8 +56,8 @@ def record_event(
         verb=verb,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        actor=user,
-        actor_kind=kind,
+        actor=actor.event_user,
+        actor_kind=actor.kind,
         data=data,
         agency=agency,
         office_id=_pk(office) or data.get("office"),

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accueil.core.actors import ActorKind
+
 
 class EventLogIsAppendOnly(RuntimeError):
     pass
@@ -17,13 +19,6 @@ class EventQuerySet(models.QuerySet):
 
     def delete(self):
         raise EventLogIsAppendOnly("events are never deleted")
-
-
-class ActorKind(models.TextChoices):
-    STAFF = "staff", _("Staff member")
-    API = "api", _("API token")
-    CITIZEN = "citizen", _("Citizen")
-    SYSTEM = "system", _("System")
 
 
 class Event(models.Model):

@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accueil.accounts.models import Role, role_at_least
 from accueil.core import capabilities
 from accueil.core.actions import ActionError
+from accueil.core.actors import SYSTEM, Actor, ActorKind, Role
 from accueil.core.events import record_event
 from accueil.lib import dates
 from accueil.queues import live, notices
@@ -91,6 +91,53 @@ def next_number(office, prefix: str, day) -> int:
     raise RuntimeError("could not number the ticket")  # pragma: no cover
 
 
+# -- who may do what: every action below authorises the actor it is given -----------------------
+
+
+def authorise(actor: Actor, office, holds: tuple[str, object] | None = None) -> None:
+    """Staff of the office, the system, or the citizen holding ``holds``; else 404.
+
+    404, not 403: whoever may not act on an object must not learn that it exists."""
+    if actor.kind == ActorKind.SYSTEM or actor.reaches_office(office) and actor.is_staff:
+        return
+    if holds is not None and actor.holds_object(*holds):
+        return
+    raise Http404
+
+
+def authorise_ticket(actor: Actor, office) -> None:
+    """Taking a ticket: the public (kiosk page, web, app), a kiosk token of this office only,
+    staff of the office, the system."""
+    if actor.kind in (ActorKind.PUBLIC, ActorKind.SYSTEM, ActorKind.CLIENT_APP):
+        return
+    if actor.kind in (ActorKind.KIOSK, ActorKind.STAFF, ActorKind.API) and actor.reaches_office(
+        office
+    ):
+        return
+    raise Http404
+
+
+def access_visit(actor: Actor, visit_id) -> Visit:
+    """The one lookup of a visit for an actor: staff of its office (page or token), or the
+    citizen holding it. An unknown id and one the actor may not see get the same 404."""
+    visit = (
+        Visit.objects.select_related("office__agency", "service", "desk")
+        .filter(id=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    authorise(actor, visit.office, holds=("visit", visit.id))
+    return visit
+
+
+def citizen_of_visit(visit_id, secret) -> Actor:
+    """The citizen holding a visit's secret (given at check-in); 404 for a wrong secret."""
+    if not capabilities.holds("visit", visit_id, secret):
+        raise Http404
+    return Actor.citizen("visit", visit_id)
+
+
 def access_visit_as_holder(visit_id, secret) -> Visit:
     """The visit whose secret the caller holds (status page, leaving the line), or 404.
 
@@ -100,8 +147,9 @@ def access_visit_as_holder(visit_id, secret) -> Visit:
         .filter(id=visit_id)
         .first()
     )
-    if visit is None or not capabilities.holds("visit", visit.id, secret):
+    if visit is None:
         raise Http404
+    authorise(citizen_of_visit(visit.id, secret), visit.office, holds=("visit", visit.id))
     return visit
 
 
@@ -143,7 +191,7 @@ def do_check_in(
     source=Source.KIOSK,
     idempotency_key=None,
     fingerprint="",
-    actor=None,
+    actor: Actor = SYSTEM,
     now=None,
     booked=False,
     predictor=None,
@@ -155,6 +203,7 @@ def do_check_in(
     with the first visit. ``booked``: an appointment arriving within its window, served before
     arrival order. ``predictor``: called with the new, unsaved visit; the wait it returns is
     stored with it."""
+    authorise_ticket(actor, office)
     if idempotency_key:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -303,15 +352,13 @@ def touch_desk(desk_id, now) -> None:
     ).update(last_seen_at=now)
 
 
-def may_hold(actor, session) -> bool:
+def may_hold(actor: Actor, session) -> bool:
     """The agent who opened the desk, a supervisor acting for it, or the system (simulator)."""
-    if actor is None:
+    if actor.kind == ActorKind.SYSTEM:
         return True
-    user = getattr(actor, "user", actor)
-    if session.agent_id == getattr(user, "pk", None):
+    if actor.is_staff and session.agent_id == actor.user.pk:
         return True
-    role = getattr(actor, "role", None) or getattr(user, "role", "")
-    return bool(role) and role_at_least(role, Role.SUPERVISOR)
+    return actor.has_role(Role.SUPERVISOR)
 
 
 def _hold_desk(desk, actor, now) -> DeskSession:
@@ -358,13 +405,14 @@ def _after_the_call(office, moment) -> None:
     transaction.on_commit(tell_those_now_near, robust=True)
 
 
-def do_call_next(desk, actor=None, now=None) -> Visit | None:
+def do_call_next(desk, actor: Actor = SYSTEM, now=None) -> Visit | None:
     """Give the desk the first waiting visitor of its services, or None if nobody waits.
 
     Refused while the desk is closed, paused, held by someone else, or still has a visitor
     called or being served: the agent records that visitor's outcome first."""
+    authorise(actor, desk.office)
     rules = QueueRules.for_office(desk.office)
-    user = getattr(actor, "user", actor)
+    agent = actor.user if actor.is_staff else None
     skip_locked = connection.vendor == "postgresql"
     while True:
         moment = now or timezone.now()
@@ -402,7 +450,7 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
                     status=VisitStatus.CALLED,
                     desk=desk,
                     for_desk=None,
-                    agent=user if getattr(user, "pk", None) else None,
+                    agent=agent,
                     called_at=moment,
                     first_called_at=Coalesce(F("first_called_at"), moment),
                 )
@@ -419,7 +467,11 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
 
 
 def _transition(visit, allowed, actor, verb, now, extra_filter=None, **changes) -> Visit:
-    """Move a visit from one of ``allowed`` statuses, or raise a conflict if it moved first."""
+    """Move a visit from one of ``allowed`` statuses, or raise a conflict if it moved first.
+
+    Staff of the office and the system may; the citizen only leaves their own line (cancel)."""
+    holds = ("visit", visit.id) if verb == "visit.cancelled" else None
+    authorise(actor, visit.office, holds=holds)
     now = now or timezone.now()
     with transaction.atomic():
         query = Visit.objects.filter(id=visit.id, status__in=allowed)
@@ -446,7 +498,7 @@ def _transition(visit, allowed, actor, verb, now, extra_filter=None, **changes) 
     return visit
 
 
-def do_recall(visit, actor=None, now=None) -> Visit:
+def do_recall(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     """Call the same visitor again, not sooner than the office's minimum delay."""
     now = now or timezone.now()
     rules = QueueRules.for_office(visit.office)
@@ -471,7 +523,7 @@ def do_recall(visit, actor=None, now=None) -> Visit:
     return visit
 
 
-def do_start(visit, actor=None, now=None) -> Visit:
+def do_start(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     return _transition(
         visit,
         [VisitStatus.CALLED],
@@ -483,7 +535,7 @@ def do_start(visit, actor=None, now=None) -> Visit:
     )
 
 
-def do_complete(visit, outcome=Outcome.RESOLVED, actor=None, now=None) -> Visit:
+def do_complete(visit, outcome=Outcome.RESOLVED, actor: Actor = SYSTEM, now=None) -> Visit:
     """Finish serving. Completing a visit that was called but not started starts it too."""
     outcome = Outcome(outcome)
     return _transition(
@@ -499,7 +551,7 @@ def do_complete(visit, outcome=Outcome.RESOLVED, actor=None, now=None) -> Visit:
     )
 
 
-def do_no_show(visit, actor=None, now=None) -> Visit:
+def do_no_show(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     rules = QueueRules.for_office(visit.office)
     if visit.status == VisitStatus.CALLED and visit.recalls < rules.recalls_before_no_show:
         raise ActionError(
@@ -518,7 +570,9 @@ def do_no_show(visit, actor=None, now=None) -> Visit:
     )
 
 
-def do_transfer(visit, *, service=None, desk=None, placement=None, actor=None, now=None) -> Visit:
+def do_transfer(
+    visit, *, service=None, desk=None, placement=None, actor: Actor = SYSTEM, now=None
+) -> Visit:
     """Send the visitor to another line or desk; their place follows the office's rule."""
     if service is None and desk is None:
         raise ActionError("invalid", _("Choose a service or a desk to transfer to."))
@@ -555,7 +609,7 @@ def do_transfer(visit, *, service=None, desk=None, placement=None, actor=None, n
     )
 
 
-def do_cancel(visit, actor=None, now=None) -> Visit:
+def do_cancel(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     """The visitor leaves the line (from their status page, or staff on their behalf)."""
     return _transition(
         visit,
@@ -581,8 +635,13 @@ def session_of(desk) -> DeskSession | None:
     )
 
 
-def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
-    """The agent sits at the desk for these services; any earlier session of either ends."""
+def do_open_desk(desk, agent, services, actor: Actor = SYSTEM, now=None) -> DeskSession:
+    """The agent sits at the desk for these services; any earlier session of either ends.
+
+    The agent opens it themselves, or a supervisor (or the system) for them."""
+    authorise(actor, desk.office)
+    if actor.is_staff and actor.user.pk != agent.pk and not actor.has_role(Role.SUPERVISOR):
+        raise Http404
     now = now or timezone.now()
     allowed = set(desk.office.services.values_list("id", flat=True))
     chosen = [s for s in services if s.id in allowed]
@@ -597,7 +656,7 @@ def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
         record_event(
             "desk.opened",
             desk,
-            actor=actor or agent,
+            actor=actor,
             agency=desk.office.agency,
             at=now,
             data={"services": [str(s.id) for s in chosen], "office": str(desk.office_id)},
@@ -607,6 +666,7 @@ def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
 
 
 def _held_session(desk, actor) -> DeskSession:
+    authorise(actor, desk.office)
     session = session_of(desk)
     if session is None:
         raise ActionError("desk_closed", _("This desk is not open."))
@@ -617,7 +677,7 @@ def _held_session(desk, actor) -> DeskSession:
     return session
 
 
-def do_pause(desk, paused: bool, actor=None, now=None) -> DeskSession:
+def do_pause(desk, paused: bool, actor: Actor = SYSTEM, now=None) -> DeskSession:
     """A break starts (nobody is called to the desk) or ends."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -638,7 +698,7 @@ def do_pause(desk, paused: bool, actor=None, now=None) -> DeskSession:
     return session
 
 
-def do_close(desk, actor=None, now=None) -> None:
+def do_close(desk, actor: Actor = SYSTEM, now=None) -> None:
     """The agent leaves the desk."""
     now = now or timezone.now()
     with transaction.atomic():

@@ -15,12 +15,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from accueil.accounts.access import access_desk, offices_for
+from accueil.accounts.access import access_desk
 from accueil.api import auth
 from accueil.api.errors import error_response, invalid_field
 from accueil.api.schemas import ErrorOut, Translated
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.actors import Actor, ActorKind
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.contact import clean_email, clean_phone
@@ -106,35 +107,23 @@ def visit_out(visit, guess: Guess | None = None) -> dict:
     }
 
 
-def staff_visit(request, visit_id: UUID) -> Visit:
-    """A visit of one of the caller's offices, or 404."""
-    visit = (
-        Visit.objects.select_related("office__agency", "service", "desk")
-        .filter(id=visit_id, office__in=offices_for(request.actor))
-        .first()
-    )
-    if visit is None:
-        raise Http404
-    return visit
-
-
-def holder_or_staff(request, visit_id: UUID, secret: str) -> Visit:
+def holder_or_staff(request, visit_id: UUID, secret: str) -> tuple[Visit, Actor]:
     """The visit for whoever holds its secret, or for staff of its office (bearer token).
 
     Without either, 404: the id alone (which staff pages and events may show) grants nothing."""
     if secret:
-        return actions.access_visit_as_holder(visit_id, secret)
-    actor = auth.agent(request)
-    if actor is None:
-        raise Http404
-    return staff_visit(request, visit_id)
+        actor = actions.citizen_of_visit(visit_id, secret)
+    else:
+        actor = auth.agent(request)
+        if actor is None:
+            raise Http404
+    return actions.access_visit(actor, visit_id), actor
 
 
-def caller_scope(request) -> str:
-    """Whose Idempotency-Key this is: the staff token's, else the client address's (hashed)."""
-    actor = auth.agent(request) if "Authorization" in request.headers else None
-    if actor is not None:
-        return f"user:{actor.user.pk}"
+def caller_scope(request, actor: Actor) -> str:
+    """Whose Idempotency-Key this is: the token's owner, else the client address's (hashed)."""
+    if actor.via_token:
+        return f"{actor.kind}:{actor.user.pk}"
     address = ratelimit.client_address(request)
     return "addr:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
@@ -163,9 +152,11 @@ def too_many(wait: int):
     ),
 )
 def check_in(request, office: UUID, payload: CheckInIn):
-    wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
-    if wait:
-        return too_many(wait)
+    actor = auth.caller(request)
+    if actor.kind != ActorKind.KIOSK:  # an office's own kiosk is not one anonymous address
+        wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
+        if wait:
+            return too_many(wait)
     found = Office.objects.filter(id=office, active=True).select_related("agency").first()
     if found is None:
         raise Http404
@@ -178,7 +169,7 @@ def check_in(request, office: UUID, payload: CheckInIn):
         return invalid_field("Idempotency-Key", _("The Idempotency-Key header is too long."))
     if key:
         # Scoped to the caller: another client's identical key is another request.
-        key = f"api:{office}:{caller_scope(request)}:{key}"
+        key = f"api:{office}:{caller_scope(request, actor)}:{key}"
     try:
         phone = clean_phone(payload.phone)
     except ValidationError as error:
@@ -195,8 +186,9 @@ def check_in(request, office: UUID, payload: CheckInIn):
         phone=phone,
         email=email,
         needs=payload.needs,
-        source=Source.API,
+        source=Source.KIOSK if actor.kind == ActorKind.KIOSK else Source.API,
         idempotency_key=key or None,
+        actor=actor,
         fingerprint=fingerprint(office, payload) if key else "",
     )
     visit.office, visit.service = found, service
@@ -217,7 +209,7 @@ SECRET_QUERY = Query(
     description="For whoever holds the visit's `secret`, or an agent of its office.",
 )
 def get_visit(request, visit: UUID, secret: str = SECRET_QUERY):
-    return visit_out(holder_or_staff(request, visit, secret))
+    return visit_out(holder_or_staff(request, visit, secret)[0])
 
 
 @router.post(
@@ -227,8 +219,7 @@ def get_visit(request, visit: UUID, secret: str = SECRET_QUERY):
     description="For whoever holds the visit's `secret`, or an agent of its office.",
 )
 def cancel(request, visit: UUID, secret: str = SECRET_QUERY):
-    found = holder_or_staff(request, visit, secret)
-    actor = getattr(request, "actor", None)
+    found, actor = holder_or_staff(request, visit, secret)
     return visit_out(actions.do_cancel(found, actor=actor))
 
 
@@ -349,7 +340,8 @@ def call_next(request, desk: UUID):
 
 
 def _serve(request, visit: UUID, action, **options):
-    return visit_out(action(staff_visit(request, visit), actor=request.actor, **options))
+    found = actions.access_visit(request.actor, visit)
+    return visit_out(action(found, actor=request.actor, **options))
 
 
 @router.post(
@@ -400,7 +392,7 @@ def no_show(request, visit: UUID):
     summary="Send the visitor to another service or desk",
 )
 def transfer(request, visit: UUID, payload: TransferIn):
-    found = staff_visit(request, visit)
+    found = actions.access_visit(request.actor, visit)
     service = desk = None
     if payload.service:
         service = found.office.services.filter(id=payload.service).first()

@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accueil.core.actions import ActionError
+from accueil.core.actors import SYSTEM
 from accueil.core.events import record_event
 from accueil.notify.actions import notify_beside
 from accueil.notify.attachments import attachments
@@ -170,6 +171,7 @@ def do_book(office, service, starts_at, *, email, phone="", language="fr", now=N
         record_event(
             "appointment.booked",
             appointment,
+            actor=SYSTEM,
             agency=office.agency,
             at=now,
             data={
@@ -201,6 +203,7 @@ def do_reschedule(appointment, starts_at, now=None):
         record_event(
             "appointment.rescheduled",
             appointment,
+            actor=SYSTEM,
             agency=appointment.office.agency,
             at=now,
             data={"from": old, "to": slot.starts_at},
@@ -217,7 +220,13 @@ def do_cancel_appointment(appointment, now=None):
         ).update(status=AppointmentStatus.CANCELLED):
             raise ActionError("conflict", _("This appointment can no longer be cancelled."))
         _free_place(appointment)
-        record_event("appointment.cancelled", appointment, agency=appointment.office.agency, at=now)
+        record_event(
+            "appointment.cancelled",
+            appointment,
+            actor=SYSTEM,
+            agency=appointment.office.agency,
+            at=now,
+        )
     appointment.status = AppointmentStatus.CANCELLED
     return appointment
 
@@ -262,6 +271,7 @@ def do_arrive(office, code: str, now=None, language="fr"):
         record_event(
             "appointment.arrived",
             appointment,
+            actor=SYSTEM,
             agency=office.agency,
             at=now,
             data={"visit": str(visit.id), "on_time": on_time},

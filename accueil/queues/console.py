@@ -201,13 +201,7 @@ SERVE_ACTIONS = {
 def serve_visit(request, visit, action):
     if action not in SERVE_ACTIONS:
         raise Http404
-    visit = (
-        Visit.objects.filter(id=visit, office__in=offices_for(request.actor))
-        .select_related("office__agency")
-        .first()
-    )
-    if visit is None:
-        raise Http404
+    visit = actions.access_visit(request.actor, visit)
     options = {}
     if action == "complete":
         form = CompleteForm(request.POST)

@@ -19,6 +19,7 @@ from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.core.actions import errors_on, failures_return_to
+from accueil.core.actors import PUBLIC
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
@@ -66,6 +67,7 @@ def _check_in(request, office, *, kiosk: bool):
                 needs=data["needs"],
                 source=source,
                 idempotency_key=f"page:{office.id}:{data['attempt']}",
+                actor=PUBLIC,
             )
             return visit, 302
         return form, 409
@@ -208,8 +210,9 @@ def visit_status(request, visit, secret):
 @require_POST
 @failures_return_to("queues:visit")
 def visit_cancel(request, visit, secret):
-    visit = actions.access_visit_as_holder(visit, secret)
-    actions.do_cancel(visit)
+    citizen = actions.citizen_of_visit(visit, secret)
+    visit = actions.access_visit(citizen, visit)
+    actions.do_cancel(visit, actor=citizen)
     messages.success(request, _("You have left the line. Your ticket is cancelled."))
     return redirect(visit_url(visit))
 

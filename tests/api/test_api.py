@@ -9,7 +9,7 @@ from tests.factories import DeskFactory
 
 
 def bearer(user):
-    _, text = do_issue_token(Actor.for_user(user), "test")
+    _, text = do_issue_token(Actor.staff(user), "test")
     return {"authorization": f"Bearer {text}"}
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accueil.core.actors import SYSTEM
 from accueil.core.consumers import consumers, feed
 from accueil.core.events import record_event
 from accueil.core.models import ConsumerCursor
@@ -50,14 +51,14 @@ def counting(counts_table):
 
 
 def complete(agency, line, **options):
-    return record_event("visit.completed", agency, data={"line": line}, **options)
+    return record_event("visit.completed", agency, actor=SYSTEM, data={"line": line}, **options)
 
 
 def test_each_event_is_handled_once_and_other_verbs_are_skipped(counting):
     agency = AgencyFactory()
     for index in range(95):
         complete(agency, LINES[index % 4])
-        record_event("visit.called", agency, data={"line": "X"})
+        record_event("visit.called", agency, actor=SYSTEM, data={"line": "X"})
     while feed(counting):
         pass
     assert counted() == {"A": 24, "B": 24, "C": 24, "D": 23}

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accueil.core.actions import ActionError
+from accueil.core.actors import SYSTEM
 from accueil.notify.models import Message
 from accueil.notify.templates_text import load_files
 from accueil.queues import booking
@@ -243,7 +244,7 @@ def test_disruption_notice_reaches_todays_appointments(client, office, service):
         language="en",
     )
     _notice, sent = do_publish_notice(
-        None, office=office, service=None, notice_fr="Fermé.", notice_en="Closed today."
+        SYSTEM, office=office, service=None, notice_fr="Fermé.", notice_en="Closed today."
     )
     assert sent == 1
     message = Message.objects.get(reason_id=str(appointment.id))

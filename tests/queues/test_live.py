@@ -38,7 +38,7 @@ def floor():
         # One agent per desk, sitting at it: a desk calls only while its agent holds it.
         agent = UserFactory(agency=agency, username=f"agent{number}", offices=[office])
         do_open_desk(desk, agent, [])
-        tokens.append(do_issue_token(Actor.for_user(agent), "live")[1])
+        tokens.append(do_issue_token(Actor.staff(agent), "live")[1])
     return office, service, desks, tokens
 
 

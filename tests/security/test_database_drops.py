@@ -49,7 +49,7 @@ def floor():
         agent = UserFactory(agency=agency, offices=[office])
         do_open_desk(desk, agent, [])
         desks.append(desk)
-        tokens.append(do_issue_token(Actor.for_user(agent), "chaos")[1])
+        tokens.append(do_issue_token(Actor.staff(agent), "chaos")[1])
     return office, service, desks, tokens
 
 
