@@ -15,10 +15,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from accueil.accounts.access import Actor
     from accueil.accounts.actions import do_issue_token
     from accueil.accounts.models import Role, User
     from accueil.catalog.models import Office
+    from accueil.core.actors import Actor
     from accueil.queues.actions import do_open_desk
 
     office = Office.objects.get(slug="hotel-de-ville")

@@ -11,10 +11,10 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.urls import reverse
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
 from accueil.catalog.models import Category, Holiday
+from accueil.core.actors import Actor
 from accueil.core.models import ConsumerCursor
 from accueil.notify.models import (
     Campaign,

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accueil.accounts.access import Actor
 from accueil.accounts.models import ApiToken, Role, TokenKind, role_at_least
+from accueil.core.actors import Actor
 from accueil.core.events import record_event
 
 

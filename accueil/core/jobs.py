@@ -61,3 +61,24 @@ class Steps:
 
 jobs = Jobs()
 housekeeping = Steps()
+
+
+class ShutdownHooks:
+    """What must stop at once when the server is asked to stop (``accueil serve``): e.g. the
+    queues hub ends its never-ending display streams. Called from the signal handler's thread,
+    so each hook must be thread-safe and quick."""
+
+    def __init__(self) -> None:
+        self._hooks: list[Callable[[], None]] = []
+
+    def register(self, hook: Callable[[], None]) -> Callable[[], None]:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+        return hook
+
+    def run(self) -> None:
+        for hook in list(self._hooks):
+            hook()
+
+
+on_shutdown = ShutdownHooks()

@@ -15,10 +15,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from accueil.accounts.access import access_desk
 from accueil.api import auth
 from accueil.api.errors import error_response, invalid_field
 from accueil.api.schemas import ErrorOut, Translated
+from accueil.catalog.access import access_desk
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.core.actors import Actor, ActorKind

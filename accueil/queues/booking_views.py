@@ -13,9 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.guards import public
 from accueil.queues import booking
 from accueil.queues.actions import ActionError, access_appointment_as_holder
 from accueil.queues.forms import ArrivalForm, BookingForm

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import offices_for, services_for, staff_required
-from accueil.accounts.models import Role
+from accueil.catalog.access import offices_for, services_for
 from accueil.catalog.models import Desk
 from accueil.core.actions import failures_return_to
+from accueil.core.actors import Role
+from accueil.core.guards import staff_required
 from accueil.queues import actions, service_notices
 from accueil.queues.forms import (
     CompleteForm,

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accueil.accounts.access import offices_for
+from accueil.catalog.access import offices_for
 from accueil.core.actions import ActionError
 from accueil.core.actors import Actor, ActorKind, Role
 from accueil.core.events import record_event

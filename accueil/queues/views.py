@@ -15,11 +15,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.core.actions import errors_on, failures_return_to
 from accueil.core.actors import PUBLIC
+from accueil.core.guards import public
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm

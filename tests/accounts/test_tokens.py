@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ApiToken, Role
+from accueil.core.actors import Actor
 from accueil.core.events import events_for
 from tests.factories import TEST_PASSWORD
 

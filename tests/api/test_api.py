@@ -2,9 +2,9 @@ import json
 
 from openapi_spec_validator import validate
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
-from accueil.catalog.demo import create_demo
+from accueil.core.actors import Actor
+from accueil.site.demo import create_demo
 from tests.factories import DeskFactory
 
 

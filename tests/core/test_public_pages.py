@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accueil.catalog.demo import create_demo
 from accueil.catalog.models import Office, Service
+from accueil.site.demo import create_demo
 from tests.factories import OfficeFactory, ServiceFactory, StandardFactory
 
 NBSP = "\u00a0"
@@ -36,8 +36,8 @@ def test_inactive_offices_and_services_are_not_public(client, db):
     service = ServiceFactory(active=False, name_en="Retired service", offices=[office])
     page = client.get("/en/").content.decode()
     assert "Closed office" not in page and "Retired service" not in page
-    assert client.get(reverse("core:service", args=[service.id])).status_code == 404
-    assert client.get(reverse("core:office", args=[office.id])).status_code == 404
+    assert client.get(reverse("site:service", args=[service.id])).status_code == 404
+    assert client.get(reverse("site:office", args=[office.id])).status_code == 404
 
 
 def test_service_page_states_standards_with_french_typography(client, db):

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.catalog.models import Desk
+from accueil.core.actors import Actor
 from accueil.queues.actions import do_check_in, do_open_desk
 from accueil.queues.models import Visit, VisitStatus
 from tests.factories import (

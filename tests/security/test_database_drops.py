@@ -18,8 +18,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
+from accueil.core.actors import Actor
 from accueil.core.models import Event
 from accueil.queues.actions import do_open_desk
 from accueil.queues.models import Visit, VisitStatus

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token, do_revoke_token
 from accueil.accounts.models import ApiToken
+from accueil.core.actors import Actor
 from accueil.notify.models import Message
 from accueil.notify.templates_text import load_files
 from tests.factories import TEST_PASSWORD, UserFactory

@@ -4,9 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from accueil.accounts.access import Actor, offices_for
 from accueil.accounts.actions import do_issue_kiosk_token, do_issue_token
 from accueil.accounts.models import Role, User
+from accueil.catalog.access import offices_for
+from accueil.core.actors import Actor
 
 
 class Command(BaseCommand):

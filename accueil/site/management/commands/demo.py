@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accueil.catalog.demo import DEMO_PASSWORD, STAFF, create_demo
+from accueil.site.demo import DEMO_PASSWORD, STAFF, create_demo
 
 
 class Command(BaseCommand):
