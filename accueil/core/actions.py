@@ -80,14 +80,14 @@ def _return_address(request: HttpRequest) -> str:
     target = getattr(match.func, "failures_return_to", None) if match else None
     if target:
         try:
-            return reverse(target, kwargs=match.kwargs)  # type: ignore[union-attr]
+            return str(reverse(target, kwargs=match.kwargs))
         except NoReverseMatch:
-            return reverse(target)
+            return str(reverse(target))
     referer = request.headers.get("Referer", "")
     parts = urlsplit(referer)
     if referer and parts.netloc == request.get_host() and parts.path.startswith("/"):
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return request.path if request.method == "GET" else "/"
+        return str(parts.path) + (f"?{parts.query}" if parts.query else "")
+    return str(request.path) if request.method == "GET" else "/"
 
 
 class ActionErrorMiddleware:
@@ -103,6 +103,6 @@ class ActionErrorMiddleware:
         if not isinstance(exception, ActionError):
             return None
         if request.method in ("GET", "HEAD"):
-            return action_refused(request, exception)
+            return action_refused(request, exception)  # type: ignore[no-untyped-call]
         messages.error(request, str(exception))
         return HttpResponseRedirect(_return_address(request))

@@ -21,9 +21,9 @@ everything read so far.
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -39,6 +39,9 @@ RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=10)
 
 
+Handler = Callable[[list[Event]], None]
+
+
 @dataclass(frozen=True)
 class Consumer:
     name: str
@@ -51,8 +54,10 @@ class Consumers:
     def __init__(self) -> None:
         self._consumers: dict[str, Consumer] = {}
 
-    def register(self, name: str, verbs: Iterable[str], batch: int = 100):
-        def decorator(handle: Callable[[list[Event]], None]):
+    def register(
+        self, name: str, verbs: Iterable[str], batch: int = 100
+    ) -> Callable[[Handler], Handler]:
+        def decorator(handle: Handler) -> Handler:
             self._consumers[name] = Consumer(name, frozenset(verbs), handle, batch)
             return handle
 
@@ -64,7 +69,7 @@ class Consumers:
     def get(self, name: str) -> Consumer:
         return self._consumers[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Consumer]:
         return iter(list(self._consumers.values()))
 
 
@@ -82,7 +87,8 @@ def _cursor_for(name: str) -> ConsumerCursor | None:
     cursors = ConsumerCursor.objects.filter(name=name)
     if connection.vendor == "postgresql":
         cursors = cursors.select_for_update(skip_locked=True)
-    return cursors.first()
+    found: ConsumerCursor | None = cursors.first()
+    return found
 
 
 def pending(consumer: Consumer, cursor: ConsumerCursor) -> list[Event]:
@@ -95,7 +101,7 @@ def pending(consumer: Consumer, cursor: ConsumerCursor) -> list[Event]:
     return list(events.order_by("txid", "id")[: consumer.batch])
 
 
-def feed(consumer: Consumer, now=None) -> int:
+def feed(consumer: Consumer, now: datetime | None = None) -> int:
     """Give one batch to one consumer; returns how many events it handled."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -140,4 +146,5 @@ def behind(consumer: Consumer, limit: int = 10_000) -> int:
     events = Event.objects.filter(verb__in=consumer.verbs).filter(
         Q(txid__gt=cursor.txid) | Q(txid=cursor.txid, id__gt=cursor.event_id)
     )
-    return events[:limit].count()
+    count: int = events[:limit].count()
+    return count

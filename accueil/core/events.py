@@ -52,7 +52,7 @@ def record_event(
         extra["created_at"] = at
     if connection.vendor == "postgresql":
         extra["txid"] = current_txid()
-    return Event.objects.create(
+    event: Event = Event.objects.create(
         verb=verb,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -64,6 +64,7 @@ def record_event(
         service_id=_pk(service) or data.get("service"),
         **extra,
     )
+    return event
 
 
 def _pk(value: Any) -> Any:

@@ -15,7 +15,7 @@ Two kinds:
       def forget_expired_sessions(now) -> dict[str, int]: ...
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ class Jobs:
     def get(self, name: str) -> Job:
         return self._jobs[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Job]:
         return iter(list(self._jobs.values()))
 
 
@@ -55,7 +55,7 @@ class Steps:
             self._steps.append(step)
         return step
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Callable[[Any], dict[str, int]]]:
         return iter(list(self._steps))
 
 

@@ -519,7 +519,7 @@ def do_recall(visit, actor: Actor = SYSTEM, now=None) -> Visit:
         called_at=now,
         recalls=F("recalls") + 1,
     )
-    notices.called(visit, again=True)
+    notices.called(visit)
     return visit
 
 
