@@ -220,6 +220,9 @@ def visit_cancel(request, visit, secret):
     return redirect(visit_url(visit))
 
 
+EARLIER_CALLS_SHOWN = 5  # below the call being made: all a TV shows without scrolling
+
+
 @public
 @require_GET
 def display(request, office):
@@ -232,7 +235,8 @@ def display(request, office):
             "office": office,
             "board": state,
             "current": state["calls"][0] if state["calls"] else None,
-            "earlier": state["calls"][1:],
+            "earlier": state["calls"][1:EARLIER_CALLS_SHOWN + 1],
             "other_language": "en" if get_language()[:2] == "fr" else "fr",
+            "now": timezone.now(),
         },
     )
