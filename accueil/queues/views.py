@@ -21,7 +21,8 @@ from accueil.core import ratelimit
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.forms import CheckInForm
-from accueil.queues.models import OPEN_STATUSES, Source, Visit, VisitStatus
+from accueil.queues.booking import CODE_ALPHABET
+from accueil.queues.models import OPEN_STATUSES, Need, QueueRules, Source, Visit, VisitStatus
 from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import predict_for_reading, wait_range
 
@@ -90,6 +91,7 @@ def kiosk(request, office):
         "form": result,
         "notices": notices_for(office),
         "closed": closed_message(office),
+        "code_keys": CODE_ALPHABET,  # the booking code's keypad: only characters codes use
     }
     return render(request, "queues/kiosk.html", context, status=status)
 
@@ -123,6 +125,7 @@ def kiosk_ticket(request, office, visit, secret):
         settings.SITE_URL + visit_url(visit),
         _("QR code to follow your turn on your phone"),
     )
+    context["print_ticket"] = QueueRules.for_office(visit.office).kiosk_prints_ticket
     response = render(request, "queues/kiosk_ticket.html", context)
     response["Cache-Control"] = "no-store"
     return response
@@ -194,6 +197,7 @@ def _visit_context(request, visit):
         "wait": wait_range(guess.wait) if guess else None,
         "can_cancel": visit.status in (VisitStatus.WAITING, VisitStatus.CALLED),
         "notices": notices_for(visit.office, visit.service, now) if visit.is_open else [],
+        "needs": [Need(need).label for need in visit.needs if need in Need.values],
     }
 
 

@@ -68,15 +68,18 @@ visit, _ = actions.do_take_ticket(office, services[1], language="fr", needs=[Nee
 do_publish_notice(None, office=office, service=None,
     notice_fr="Le comptoir des permis ferme à 15 h aujourd’hui ; les autres services restent ouverts.",
     notice_en="The permit counter closes at 3 p.m. today; all other services stay open.")
+called = pending[desks[0].id]
 with translation.override("en"):
-    path = visit_url(visit)
-print(json.dumps({{"office": str(office.id), "visit": path.removeprefix("/en")}}))
+    paths = [visit_url(visit), visit_url(called)]
+print(json.dumps({{"office": str(office.id), "visit": paths[0].removeprefix("/en"),
+                  "called": paths[1].removeprefix("/en")}}))
 """
 
 
 @pytest.fixture(scope="module")
 def floor(tmp_path_factory):
-    """(base URL, office id, path of a waiting visitor's status page without its language)."""
+    """Base URL, office id, and the status pages (without the language) of a visitor waiting
+    with a priority need and a phone, and of one called to desk 2 (floor-agent-0's desk)."""
     data_dir = tmp_path_factory.mktemp("floor")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
@@ -101,7 +104,7 @@ def floor(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     wait_ready(process, base, log)
-    yield base, facts["office"], facts["visit"]
+    yield base, facts["office"], facts["visit"], facts["called"]
     process.terminate()
     process.wait(timeout=10)
     log.close()
@@ -139,7 +142,7 @@ FITS = """() => {
 @pytest.mark.parametrize("width,height", TV_SIZES)
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_board_fits_one_tv_screen(browser, floor, width, height, language):
-    base, office, _ = floor
+    base, office, *_ = floor
     page = screen(browser, width, height, language)
     page.goto(f"{base}/{language}/display/{office}/")
     page.wait_for_function("document.getElementById('connection').textContent.length > 0")
@@ -170,7 +173,7 @@ def board_event(ticket, desk):
 def test_the_board_chimes_and_speaks_when_its_address_asks(browser, floor):
     """?chime=1&speak=fr,en: a new call is read in French then in English ("A 42", not
     "A minus forty-two"); the board shown on arrival is not announced again."""
-    base, office, _ = floor
+    base, office, *_ = floor
     page = screen(browser, 1920, 1080, "fr")
     page.add_init_script(
         "window.__said = []; window.speechSynthesis.speak = u => window.__said.push([u.lang, u.text]);"
@@ -193,4 +196,85 @@ def test_the_board_chimes_and_speaks_when_its_address_asks(browser, floor):
         ["fr-CA", "Billet A 42, guichet 4"],
         ["en-CA", "Ticket A 42, desk 4"],
     ]
+    page.context.close()
+
+
+# -- The touch kiosk ---------------------------------------------------------------------------
+
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, label')]
+  .filter(el => el.checkVisibility() && !el.closest('[hidden]'))
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, r]) => r.width > 0 && (r.width < 48 || r.height < 48))
+  .map(([el, r]) => `${el.tagName} "${(el.textContent || el.name || '').trim().slice(0, 40)}" `
+                    + `${Math.round(r.width)}×${Math.round(r.height)}`)"""
+
+
+def small_targets(page):
+    return page.evaluate(SMALL_TARGETS)
+
+
+@pytest.mark.parametrize("width,height", KIOSK_SIZES)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_kiosk_target_is_at_least_48_px(browser, floor, width, height, language):
+    base, office, *_ = floor
+    page = screen(browser, width, height, language)
+    page.clock.install()
+    page.goto(f"{base}/{language}/kiosk/{office}/")
+    size = f"{language}-{width}x{height}"
+    # The start: services to choose, the booking code with its keypad.
+    assert page.locator("[data-keypad-for=id_code]").is_visible()
+    shot(page, f"kiosk-start-{size}")
+    assert small_targets(page) == []
+    assert violations(page) == []
+
+    # The details: priority needs and the phone number, typed on the keypad.
+    page.locator("label.choice").nth(1).click()
+    page.locator("details.more summary").click()
+    page.get_by_label(NEEDS[language]).check()
+    for key in "6135550111":
+        page.locator(f"[data-keypad-for=id_phone] [data-key='{key}']").click()
+    assert page.input_value("#id_phone") == "6135550111"
+    page.locator("[data-keypad-for=id_phone] [data-key=delete]").click()
+    page.locator("[data-keypad-for=id_phone] [data-key='1']").click()
+    page.locator("#id_phone").scroll_into_view_if_needed()
+    shot(page, f"kiosk-form-{size}")
+    assert small_targets(page) == []
+    assert violations(page) == []
+
+    # The ticket shows the choices back.
+    page.locator("form.check-in-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/kiosk/.*/tickets/.*"))
+    choices = page.inner_text(".ticket-choices")
+    assert NEEDS[language] in choices and "0111" in choices
+    shot(page, f"kiosk-ticket-{size}")
+    assert small_targets(page) == []
+    assert violations(page) == []
+    page.context.close()
+
+
+NEEDS = {"fr": "Mobilité réduite ou handicap", "en": "Reduced mobility or a disability"}
+
+
+@pytest.mark.parametrize("width,height", KIOSK_SIZES)
+def test_the_kiosk_returns_to_its_welcome_screen_when_left_alone(browser, floor, width, height):
+    base, office, *_ = floor
+    page = screen(browser, width, height, "en")
+    page.clock.install()
+    page.goto(f"{base}/en/kiosk/{office}/")
+    assert page.locator("#attract").is_hidden()
+    page.clock.run_for(61_000)
+    page.locator("#attract").wait_for()
+    shot(page, f"kiosk-attract-en-{width}x{height}")
+    assert small_targets(page) == []
+    assert violations(page) == []
+    page.locator("#attract-start").click()
+    assert page.locator("#attract").is_hidden()
+
+    # Someone left halfway: the welcome screen comes back on a clean page.
+    page.locator("label.choice").first.click()
+    page.clock.run_for(61_000)
+    page.wait_for_url(re.compile(r".*\?attract=1$"))
+    page.locator("#attract").wait_for()
+    assert not page.locator("input[name=service]:checked").count()
     page.context.close()
