@@ -278,3 +278,75 @@ def test_the_kiosk_returns_to_its_welcome_screen_when_left_alone(browser, floor,
     page.locator("#attract").wait_for()
     assert not page.locator("input[name=service]:checked").count()
     page.context.close()
+
+
+# -- The status page a citizen watches -------------------------------------------------------
+
+PHONE_AND_DESKTOP = [(390, 844), (1366, 768)]
+
+
+@pytest.mark.parametrize("width,height", PHONE_AND_DESKTOP)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_status_page_shows_the_ticket_large(browser, floor, width, height, language):
+    base, _, waiting, called = floor
+    page = screen(browser, width, height, language)
+    page.goto(f"{base}/{language}{waiting}")
+    number = page.locator("h2.ticket-heading .ticket-number")
+    assert re.fullmatch(r"B-\d{3}", number.inner_text().strip())
+    assert float(number.evaluate("el => getComputedStyle(el).fontSize")[:-2]) >= 48
+    assert page.locator(".ticket-position .ticket-big").inner_text().strip().isdigit()
+    assert page.locator(".ticket-wait").is_visible()
+    assert page.locator(".service-notice").is_visible()
+    assert page.locator(".visit-leave button").is_visible()
+    assert page.locator("#visit-live[hx-trigger]").count() == 1  # it keeps updating itself
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    shot(page, f"status-waiting-{language}-{width}x{height}")
+    assert violations(page) == []
+
+    # Once called, the desk is the biggest thing on the page.
+    page.goto(f"{base}/{language}{called}")
+    assert "2" in page.inner_text(".ticket-called")
+    desk = page.locator(".ticket-desk strong")
+    assert desk.inner_text().strip() == "2"
+    assert float(desk.evaluate("el => getComputedStyle(el).fontSize")[:-2]) >= 64
+    shot(page, f"status-called-{language}-{width}x{height}")
+    assert violations(page) == []
+    page.context.close()
+
+
+# -- The console's shortcut keys -------------------------------------------------------------
+
+CONSOLE = {
+    "fr": {"Appeler le suivant": "N", "Commencer": "S", "Rappeler": "R", "Terminer": "C"},
+    "en": {"Call next": "N", "Start": "S", "Call again": "R", "Complete": "C"},
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_console_buttons_are_named_without_their_shortcut_key(browser, floor, language):
+    """Once read "Call nextN": the key is a <kbd> apart, hidden from the name, announced by
+    aria-keyshortcuts."""
+    base, *_ = floor
+    page = screen(browser, 1366, 768, language)
+    page.goto(f"{base}/{language}/login/")
+    page.fill("#id_username", "floor-agent-0")
+    page.fill("#id_password", AGENT_PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(re.compile(rf".*/{language}/staff/.*"))
+    page.goto(f"{base}/{language}/console/")
+    for name, key in CONSOLE[language].items():
+        button = page.get_by_role("button", name=name, exact=True)
+        assert button.count() == 1, name
+        assert button.get_attribute("aria-keyshortcuts") == key
+        cap = button.locator("kbd")
+        assert cap.inner_text() == key and cap.get_attribute("aria-hidden") == "true"
+        # Set apart from the label: a gap between the text and the key cap.
+        gap = button.evaluate(
+            "b => b.querySelector('kbd').getBoundingClientRect().left"
+            " - [...b.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim())"
+            ".map(n => { const r = document.createRange(); r.selectNodeContents(n);"
+            " return r.getBoundingClientRect().right; })[0]"
+        )
+        assert gap >= 8, (name, gap)
+    shot(page, f"console-{language}")
+    page.context.close()
