@@ -20,8 +20,8 @@ from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.queues import actions
 from accueil.queues.board import board_state
-from accueil.queues.forms import CheckInForm
 from accueil.queues.booking import CODE_ALPHABET
+from accueil.queues.forms import CheckInForm
 from accueil.queues.models import OPEN_STATUSES, Need, QueueRules, Source, Visit, VisitStatus
 from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import predict_for_reading, wait_range
@@ -239,7 +239,7 @@ def display(request, office):
             "office": office,
             "board": state,
             "current": state["calls"][0] if state["calls"] else None,
-            "earlier": state["calls"][1:EARLIER_CALLS_SHOWN + 1],
+            "earlier": state["calls"][1 : EARLIER_CALLS_SHOWN + 1],
             "other_language": "en" if get_language()[:2] == "fr" else "fr",
             "now": timezone.now(),
         },

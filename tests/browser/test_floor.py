@@ -20,14 +20,23 @@ TV_SIZES = [(1280, 720), (1920, 1080), (1080, 1920)]
 KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
 AGENT_PASSWORD = "floor-agent-2026"
 SERVICES = [
-    ("A", "Permis de construire, de rénovation et de démolition — demandes et renseignements",
-     "Building, renovation and demolition permits — applications and information"),
-    ("B", "Taxes foncières, comptes de taxes et ententes de paiement",
-     "Property taxes, tax bills and payment arrangements"),
+    (
+        "A",
+        "Permis de construire, de rénovation et de démolition — demandes et renseignements",
+        "Building, renovation and demolition permits — applications and information",
+    ),
+    (
+        "B",
+        "Taxes foncières, comptes de taxes et ententes de paiement",
+        "Property taxes, tax bills and payment arrangements",
+    ),
     ("C", "Permis de stationnement résidentiel", "Residential parking permits"),
     ("D", "Licences pour chiens et chats", "Dog and cat licences"),
-    ("E", "Inscription aux activités de loisirs, aux camps de jour et aux bibliothèques",
-     "Registration for recreation activities, day camps and libraries"),
+    (
+        "E",
+        "Inscription aux activités de loisirs, aux camps de jour et aux bibliothèques",
+        "Registration for recreation activities, day camps and libraries",
+    ),
     ("F", "Constats d’infraction et cour municipale", "Tickets and municipal court"),
     ("G", "Célébration de mariages et d’unions civiles", "Marriage and civil union ceremonies"),
     ("H", "Assermentation", "Commissioner of oaths"),
@@ -49,8 +58,10 @@ office = OfficeFactory(agency=agency, name_fr="Centre de services aux citoyens M
 services = [ServiceFactory(agency=agency, ticket_prefix=p, name_fr=fr, name_en=en, offices=[office])
             for p, fr, en in SERVICES]
 desks = [DeskFactory(office=office, label=str(n)) for n in (2, 4, 7, 12)]
-agents = [UserFactory(username=f"floor-agent-{{n}}", agency=agency, role=Role.AGENT, offices=[office])
-          for n in range(4)]
+agents = [
+    UserFactory(username=f"floor-agent-{{n}}", agency=agency, role=Role.AGENT, offices=[office])
+    for n in range(4)
+]
 agents[0].set_password({password!r}); agents[0].save()
 for desk, agent in zip(desks, agents):
     actions.do_open_desk(desk, agent, services)
@@ -66,7 +77,8 @@ for n in range(10):
 visit, _ = actions.do_take_ticket(office, services[1], language="fr", needs=[Need.ACCESSIBILITY],
                                   phone="613 555 0111")
 do_publish_notice(None, office=office, service=None,
-    notice_fr="Le comptoir des permis ferme à 15 h aujourd’hui ; les autres services restent ouverts.",
+    notice_fr="Le comptoir des permis ferme à 15\u00a0h aujourd’hui\u00a0; "
+              "les autres services restent ouverts.",
     notice_en="The permit counter closes at 3 p.m. today; all other services stay open.")
 called = pending[desks[0].id]
 with translation.override("en"):
@@ -119,7 +131,9 @@ def shot(page, name):
 
 
 def screen(browser, width, height, language="fr"):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale=f"{language}-CA")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale=f"{language}-CA"
+    )
     return context.new_page()
 
 
@@ -176,7 +190,8 @@ def test_the_board_chimes_and_speaks_when_its_address_asks(browser, floor):
     base, office, *_ = floor
     page = screen(browser, 1920, 1080, "fr")
     page.add_init_script(
-        "window.__said = []; window.speechSynthesis.speak = u => window.__said.push([u.lang, u.text]);"
+        "window.__said = [];"
+        "window.speechSynthesis.speak = u => window.__said.push([u.lang, u.text]);"
     )
     streams = []
 
