@@ -1,6 +1,9 @@
 """A kiosk with a receipt printer: the office's rules say so, and the ticket prints itself."""
 
 import uuid
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 
 from accueil.queues.models import QueueRules
 from tests.factories import TEST_PASSWORD
@@ -35,7 +38,5 @@ def test_the_printer_setting_is_in_the_offices_admin(client, personas):
 
 
 def test_the_print_layout_is_a_receipt_80_mm_wide():
-    from django.contrib.staticfiles import finders
-
-    css = open(finders.find("accueil/css/kiosk.css"), encoding="utf-8").read()
+    css = Path(finders.find("accueil/css/kiosk.css")).read_text(encoding="utf-8")
     assert "@media print" in css and "size: 80mm auto" in css
