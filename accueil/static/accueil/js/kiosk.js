@@ -9,7 +9,9 @@
   var attractAfter = parseInt(body.dataset.attractAfter || "0", 10);
   var resetAfter = parseInt(body.dataset.resetAfter || "0", 10);
   var target = body.dataset.resetUrl;
-  var touched = false;  // something was chosen or typed: the page is no longer clean
+  // Something was chosen or typed, or the page answers someone (an error, a message): the
+  // next person must not see it.
+  var touched = Boolean(document.getElementById("problems") || document.querySelector(".messages"));
   var timer;
 
   function showAttract() {
