@@ -22,8 +22,9 @@ from accueil.core.actors import PUBLIC
 from accueil.core.guards import public
 from accueil.queues import actions
 from accueil.queues.board import board_state
+from accueil.queues.booking import CODE_ALPHABET
 from accueil.queues.forms import CheckInForm
-from accueil.queues.models import OPEN_STATUSES, Source, Visit, VisitStatus
+from accueil.queues.models import OPEN_STATUSES, Need, QueueRules, Source, Visit, VisitStatus
 from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import predict_for_reading, wait_range
 
@@ -88,6 +89,7 @@ def kiosk(request, office):
         "form": result,
         "notices": notices_for(office),
         "closed": closed_message(office),
+        "code_keys": CODE_ALPHABET,  # the booking code's keypad: only characters codes use
     }
     return render(request, "queues/kiosk.html", context, status=status)
 
@@ -121,6 +123,7 @@ def kiosk_ticket(request, office, visit, secret):
         settings.SITE_URL + visit_url(visit),
         _("QR code to follow your turn on your phone"),
     )
+    context["print_ticket"] = QueueRules.for_office(visit.office).kiosk_prints_ticket
     response = render(request, "queues/kiosk_ticket.html", context)
     response["Cache-Control"] = "no-store"
     return response
@@ -192,6 +195,7 @@ def _visit_context(request, visit):
         "wait": wait_range(guess.wait) if guess else None,
         "can_cancel": visit.status in (VisitStatus.WAITING, VisitStatus.CALLED),
         "notices": notices_for(visit.office, visit.service, now) if visit.is_open else [],
+        "needs": [Need(need).label for need in visit.needs if need in Need.values],
     }
 
 
@@ -217,6 +221,9 @@ def visit_cancel(request, visit, secret):
     return redirect(visit_url(visit))
 
 
+EARLIER_CALLS_SHOWN = 5  # below the call being made: all a TV shows without scrolling
+
+
 @public
 @require_GET
 def display(request, office):
@@ -229,7 +236,8 @@ def display(request, office):
             "office": office,
             "board": state,
             "current": state["calls"][0] if state["calls"] else None,
-            "earlier": state["calls"][1:],
+            "earlier": state["calls"][1 : EARLIER_CALLS_SHOWN + 1],
             "other_language": "en" if get_language()[:2] == "fr" else "fr",
+            "now": timezone.now(),
         },
     )
