@@ -9,13 +9,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accueil.catalog.access import offices_for, services_for
 from accueil.catalog.models import Desk
 from accueil.core.actions import failures_return_to
 from accueil.core.actors import Role
+from accueil.core.events import events_for
 from accueil.core.guards import staff_required
 from accueil.queues import actions, service_notices
 from accueil.queues.forms import (
@@ -25,7 +26,14 @@ from accueil.queues.forms import (
     StaffVisitForm,
     TransferForm,
 )
-from accueil.queues.models import DeskSession, ServiceNotice, Visit, VisitStatus
+from accueil.queues.models import (
+    DeskSession,
+    Need,
+    QueueRules,
+    ServiceNotice,
+    Visit,
+    VisitStatus,
+)
 from accueil.queues.waits import recent_forecast, wait_range
 
 QUEUE_SHOWN = 15
@@ -85,6 +93,30 @@ def _waiting_list(session):
     return rows, waiting.count()
 
 
+HISTORY = {
+    "visit.checked_in": gettext_lazy("Took a ticket"),
+    "visit.called": gettext_lazy("Called"),
+    "visit.recalled": gettext_lazy("Called again"),
+    "visit.transferred": gettext_lazy("Transferred"),
+    "visit.started": gettext_lazy("Service started"),
+}
+
+
+def _at_the_desk(visit) -> dict:
+    """What the agent needs at a glance about the visitor at the desk: why they have priority,
+    how long they have been here and at the desk, what happened to them so far, and when the
+    no-show button may be used."""
+    rules = QueueRules.for_office(visit.office)
+    events = events_for(visit).filter(verb__in=HISTORY).order_by("created_at", "id")
+    return {
+        "needs": [Need(need).label for need in visit.needs if need in Need.values],
+        "since": visit.started_at or visit.called_at,
+        "history": [{"at": event.created_at, "what": HISTORY[event.verb]} for event in events],
+        "recalls_left": max(rules.recalls_before_no_show - visit.recalls, 0),
+        "rules": rules,
+    }
+
+
 @staff_required()
 @require_GET
 def console(request):
@@ -96,7 +128,7 @@ def console(request):
         Visit.objects.filter(
             desk=session.desk, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
         )
-        .select_related("service")
+        .select_related("service", "office")
         .order_by("-called_at")
         .first()
     )
@@ -106,6 +138,7 @@ def console(request):
         "desk": session.desk,
         "office": session.desk.office,
         "current": current,
+        **(_at_the_desk(current) if current else {}),
         "rows": rows,
         "total": total,
         "complete_form": CompleteForm(),
