@@ -45,6 +45,7 @@ SETUP = """
 import json
 from django.utils import translation
 from accueil.accounts.models import Role
+from accueil.core.actors import SYSTEM, Actor
 from accueil.queues import actions
 from accueil.queues.models import Need, VisitStatus
 from accueil.queues.service_notices import do_publish_notice
@@ -63,6 +64,7 @@ agents = [
     for n in range(4)
 ]
 agents[0].set_password({password!r}); agents[0].save()
+actors = [Actor.staff(agent) for agent in agents]
 for desk, agent in zip(desks, agents):
     actions.do_open_desk(desk, agent, services)
 for n in range(16):
@@ -71,12 +73,12 @@ pending = {{}}
 for n in range(10):
     desk = desks[n % 4]
     if desk.id in pending:
-        actions.do_start(pending[desk.id], actor=agents[n % 4])
-        actions.do_complete(pending[desk.id], actor=agents[n % 4])
-    pending[desk.id] = actions.do_call_next(desk, actor=agents[n % 4])
+        actions.do_start(pending[desk.id], actor=actors[n % 4])
+        actions.do_complete(pending[desk.id], actor=actors[n % 4])
+    pending[desk.id] = actions.do_call_next(desk, actor=actors[n % 4])
 visit, _ = actions.do_take_ticket(office, services[1], language="fr", needs=[Need.ACCESSIBILITY],
                                   phone="613 555 0111")
-do_publish_notice(None, office=office, service=None,
+do_publish_notice(SYSTEM, office=office, service=None,
     notice_fr="Le comptoir des permis ferme à 15\u00a0h aujourd’hui\u00a0; "
               "les autres services restent ouverts.",
     notice_en="The permit counter closes at 3 p.m. today; all other services stay open.")
