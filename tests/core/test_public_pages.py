@@ -92,3 +92,14 @@ def test_stored_xss_in_names_is_inert(client, db):
     page = client.get(f"/fr/services/{service.id}/").content.decode()
     assert "<svg onload" not in page and "<img src=x" not in page
     assert "{{ request.user }}" in page and "{% debug %}" in page
+
+
+def test_an_office_open_around_the_clock_says_so_instead_of_midnight_to_midnight(client, db):
+    from accueil.lib.businesstime import parse_weekly
+    from tests.factories import OfficeFactory
+
+    office = OfficeFactory()
+    office.set_weekly_hours(parse_weekly("mon-sun 00:00-24:00"))
+    french = client.get(f"/fr/offices/{office.id}/").content.decode()
+    assert "Ouvert toute la journée" in french and "0 h – 0 h" not in french
+    assert "Open all day" in client.get(f"/en/offices/{office.id}/").content.decode()
