@@ -23,6 +23,7 @@ NOT_PAGES = {
     "resend",
     "cancel-campaign",
     "healthz",
+    "favicon",
     "readyz",
     "sms-status",
     "sms-inbound",
