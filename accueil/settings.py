@@ -165,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("ACCUEIL_SESSION_HOURS", 10, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 API_TOKEN_DAYS = env_int("ACCUEIL_API_TOKEN_DAYS", 365, minimum=1)
+# A password reset link works once, for this long (Django's token generator reads it).
+PASSWORD_RESET_TIMEOUT = env_int("ACCUEIL_PASSWORD_RESET_MINUTES", 60, minimum=1) * 60
+# Reset requests per client address, as "count/seconds" (the GCRA bucket of core.ratelimit).
+PASSWORD_RESET_RATE = env_str("ACCUEIL_PASSWORD_RESET_RATE", "5/900")
 
 # Brute-force protection (django-axes): lock a username from one address after repeated
 # failures. Client addresses come from REMOTE_ADDR only, unless a proxy is configured

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accueil.accounts.reset import NOTICE as PASSWORD_RESET
 from accueil.core.admin_site import AgencyScopedAdmin
 from accueil.notify.models import Consent, Message, OptOut, Template, WebhookEndpoint
 
@@ -12,6 +13,13 @@ class MessageAdmin(AgencyScopedAdmin):
 
     def has_add_permission(self, request):
         return False  # messages are written by actions, never by hand
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.template == PASSWORD_RESET:
+            # A reset link signs in as its owner until it expires: nobody else reads it.
+            fields = [name for name in fields if name != "body"]
+        return fields
 
 
 @admin.register(WebhookEndpoint)
