@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for the interactive API documentation's template and Swagger UI files (served here).
+    "ninja",
     "axes",
     "accueil.core",
     "accueil.accounts",
