@@ -64,6 +64,7 @@ def notify_beside(**message) -> Message:
                 "agency": message.get("agency"),
                 "status": Status.FAILED,
                 "error": f"could not be written: {error}",
+                "error_code": "could_not_be_written",
                 "reason_type": message.get("reason", ("", ""))[0],
                 "reason_id": str(message.get("reason", ("", ""))[1]),
             },

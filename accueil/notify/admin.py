@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accueil.accounts.reset import NOTICE as PASSWORD_RESET
 from accueil.core.admin_site import AgencyScopedAdmin
@@ -7,9 +8,17 @@ from accueil.notify.models import Consent, Message, OptOut, Template, WebhookEnd
 
 @admin.register(Message)
 class MessageAdmin(AgencyScopedAdmin):
-    list_display = ["created_at", "channel", "template", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "channel", "message_type", "status", "why", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    readonly_fields = ["message_type", "why", *(f.name for f in Message._meta.fields)]
+
+    @admin.display(description=_("message"))
+    def message_type(self, message):
+        return message.type_label
+
+    @admin.display(description=_("why"))
+    def why(self, message):
+        return message.reason
 
     def has_add_permission(self, request):
         return False  # messages are written by actions, never by hand

@@ -64,7 +64,7 @@ def status(request):
             channel=Channel.SMS,
             provider_id=request.POST.get("MessageSid", ""),
             status=Status.SENT,
-        ).update(status=final, error=error)
+        ).update(status=final, error=error, error_code="provider_error" if error else "")
     return HttpResponse(status=204)
 
 

@@ -68,6 +68,7 @@ def do_resend(actor, message: Message) -> None:
             attempts=0,
             next_attempt_at=timezone.now(),
             error="",
+            error_code="",
             claim_token=None,
             lease_until=None,
         )
