@@ -64,7 +64,7 @@ class ServiceForm(forms.ModelForm):
 
     class Meta:
         model = models.Service
-        fields = ["channels"]  # the admin adds the others
+        fields = "__all__"  # noqa: DJ007 - the admin decides which fields it shows
 
     def clean_channels(self):
         # In the order of the choices, so the saved list does not depend on the clicks.
