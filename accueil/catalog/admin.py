@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accueil.catalog import models
@@ -55,7 +56,7 @@ class ServiceForm(forms.ModelForm):
     """Channels as checkboxes over the known ones; the model keeps its JSON list."""
 
     channels = forms.MultipleChoiceField(
-        label=_("channels"),
+        label=capfirst(_("channels")),
         choices=models.Channel.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,

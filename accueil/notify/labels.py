@@ -24,8 +24,8 @@ MESSAGE_TYPES = {
 }
 
 REASONS = {
-    "no_longer_needed": _("Not sent: no longer needed when its time came."),
-    "opted_out": _("Not sent: the person asked to receive no more messages here."),
+    "no_longer_needed": _("No longer needed when its time came."),
+    "opted_out": _("The person asked to receive no more messages here."),
     "quiet_hours": _("Waiting for the end of quiet hours."),
     "rate_limit": _("Waiting: this person already received several messages this hour."),
     "sms_not_configured": _("SMS is not configured on this server (SMS_API_URL)."),
