@@ -73,8 +73,9 @@ def do_request_password_reset(email: str) -> int:
                     "link": link,
                     "minutes": reset.expiry_minutes(),
                 },
-                # One message per link: the token changes with each second and each use.
-                idempotency_key=f"{reset.NOTICE}:{user.pk}:{link.rstrip('/').rsplit('/', 1)[-1]}",
+                # One message per link (the token changes each second), named by a digest:
+                # the key is shown in the admin, and the token would open the account.
+                idempotency_key=f"{reset.NOTICE}:{user.pk}:{reset.digest(link)}",
                 agency=user.agency,
             )
             record_event("account.password_reset_requested", user, agency=user.agency)

@@ -5,6 +5,8 @@ The link carries Django's ``PasswordResetTokenGenerator`` token: it expires afte
 password hash and the last sign-in, both of which the reset changes.
 """
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
@@ -50,6 +52,10 @@ def reset_link(user) -> str:
     with translation.override(user.language):
         path = reverse("accounts:password-reset-confirm", args=[uid, token])
     return settings.SITE_URL + path
+
+
+def digest(link: str) -> str:
+    return hashlib.sha256(link.encode()).hexdigest()[:32]
 
 
 def expiry_minutes() -> int:
