@@ -3,10 +3,19 @@ hours reachable from the index."""
 
 from html.parser import HTMLParser
 
+import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accueil.catalog.models import Service
 from tests.factories import TEST_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def in_french():
+    """reverse() follows the active language, which an earlier test may have left in English."""
+    with translation.override("fr"):
+        yield
 
 
 class FormFields(HTMLParser):

@@ -3,6 +3,7 @@
 import html
 import re
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import models
@@ -15,6 +16,13 @@ from tests.factories import TEST_PASSWORD
 
 OUR_APPS = {"accounts", "catalog", "core", "notify", "queues"}
 VISIBLE = re.compile(r"<(label|th|a|h1|h2|h3|caption|option|legend)\b[^>]*>(.*?)</\1>", re.S)
+
+
+@pytest.fixture(autouse=True)
+def in_french():
+    """reverse() follows the active language, which an earlier test may have left in English."""
+    with translation.override("fr"):
+        yield
 
 
 def visible_texts(page: str) -> set[str]:
