@@ -140,7 +140,7 @@ def _field(location) -> str:
 
 def install(api) -> None:
     @api.exception_handler(ValidationError)
-    def invalid(request, exc):
+    def invalid(request, exc):  # noqa: ARG001 - the signature the framework calls
         if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
             # A malformed id in the address names nothing: the same answer as an unknown one.
             return error_for_status(404)
@@ -148,37 +148,37 @@ def install(api) -> None:
         return error_response(400, "invalid", _("Some fields are missing or invalid."), problems)
 
     @api.exception_handler(AuthenticationError)
-    def unauthenticated(request, exc):
+    def unauthenticated(request, exc):  # noqa: ARG001 - the signature the framework calls
         response = error_for_status(401)
         response["WWW-Authenticate"] = 'Bearer realm="accueil"'
         return response
 
     @api.exception_handler(PermissionDenied)
-    def forbidden(request, exc):
+    def forbidden(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(403)
 
     @api.exception_handler(Http404)
-    def not_found(request, exc):
+    def not_found(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(404)
 
     @api.exception_handler(ActionError)
-    def refused(request, exc):
+    def refused(request, exc):  # noqa: ARG001 - the signature the framework calls
         """Every action's refusal, rendered here once (see accueil/core/actions.py)."""
         details = [{"field": exc.field, "problem": str(exc)}] if exc.field else None
         context = {key: value for key, value in exc.context.items() if value is not None}
         return error_response(exc.status, exc.code, str(exc), details, **context)
 
     @api.exception_handler(HttpError)
-    def http_error(request, exc):
+    def http_error(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(exc.status_code)
 
     @api.exception_handler(RequestDataTooBig)
-    def too_large(request, exc):
+    def too_large(request, exc):  # noqa: ARG001 - the signature the framework calls
         # Without this, ninja turns it into a 500 traceback when DEBUG is on.
         return error_for_status(413)
 
     @api.exception_handler(SuspiciousOperation)
-    def suspicious(request, exc):
+    def suspicious(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(400)
 
     @api.exception_handler(Exception)

@@ -70,7 +70,7 @@ def service_out(service, waiting=0, wait=None):
 
 
 @api.get("/offices", response=list[OfficeOut], tags=["public"], summary="Offices and services")
-def list_offices(request):
+def list_offices(request):  # noqa: ARG001 - the signature the framework calls
     services = Service.objects.filter(active=True).select_related("category")
     offices = (
         Office.objects.filter(active=True)
