@@ -281,3 +281,22 @@ def test_outbox_batch_costs_a_constant_plus_three_per_message(personas, smtp_ser
     assert len(smtp_server.messages) == 11
     assert_at_most(one, OUTBOX_BATCH + OUTBOX_PER_MESSAGE, "outbox batch of 1 message")
     assert_at_most(ten, OUTBOX_BATCH + 10 * OUTBOX_PER_MESSAGE, "outbox batch of 10 messages")
+
+
+# -- what every waiting person polls ---------------------------------------------------------
+
+# GET /api/v1/visits/{visit}?secret=…, cold: the visit with its office, service and desk, then
+# the forecast the answer's position comes from (6; shared for 2 s by everyone polling).
+# target: 1 after issue 16 (served from the per-office state the hub keeps)
+STATUS = 7
+
+
+def test_status(client, personas):
+    staffed(personas)
+    do_take_ticket(personas.office, personas.service)
+    visit, _guess = do_take_ticket(personas.office, personas.service)
+    cold()
+    with counting() as captured:
+        response = client.get(f"/api/v1/visits/{visit.id}?secret={visit.secret}")
+    assert response.status_code == 200 and response.json()["position"] == 2
+    assert_at_most(captured, STATUS, "GET /api/v1/visits/{visit}")
