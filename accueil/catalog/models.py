@@ -119,6 +119,25 @@ CALENDAR_PREFETCH = ("opening_hours", "closures", "agency__holidays")
 _calendars: TTLCache = TTLCache(seconds=60)
 
 
+def cached_calendars(offices) -> dict:
+    """``cached_calendar()`` of many offices, by id: what this process read in the last minute,
+    and the rest read together at the first office missing (3 queries for any number)."""
+    offices = list(offices)
+    read = False
+
+    def compute(office):
+        nonlocal read
+        if not read:
+            models.prefetch_related_objects(offices, *CALENDAR_PREFETCH)
+            read = True
+        return office.calendar()
+
+    return {
+        office.pk: _calendars.get(office.pk, lambda office=office: compute(office))
+        for office in offices
+    }
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
     TUESDAY = 1, _("Tuesday")

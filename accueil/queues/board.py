@@ -9,8 +9,10 @@ from accueil.queues.waits import recent_forecast, wait_range
 RECENT_CALLS = 6
 
 
-def board_state(office_id) -> dict | None:
-    office = Office.objects.filter(id=office_id, active=True).select_related("agency").first()
+def board_state(office) -> dict | None:
+    """``office``: its id, or the active Office already read by the caller (a page)."""
+    if not isinstance(office, Office):
+        office = Office.objects.filter(id=office, active=True).select_related("agency").first()
     if office is None:
         return None
     now = timezone.now()

@@ -117,6 +117,15 @@ def _at_the_desk(visit) -> dict:
     }
 
 
+def _choices_read_once(form, name):
+    """Django reads a required select's choices twice when rendering it (once to decide on the
+    ``required`` attribute, once for the options): a list read here is one query (built by
+    iterating: ``list()`` would first ask the choices for their length, a COUNT query)."""
+    field = form.fields[name]
+    field.choices = [choice for choice in field.choices]  # noqa: C416
+    return form
+
+
 @staff_required()
 @require_GET
 def console(request):
@@ -143,7 +152,9 @@ def console(request):
         "total": total,
         "complete_form": CompleteForm(),
         "transfer_form": TransferForm(office=session.desk.office),
-        "visitor_form": StaffVisitForm(office=session.desk.office, prefix="visitor"),
+        "visitor_form": _choices_read_once(
+            StaffVisitForm(office=session.desk.office, prefix="visitor"), "service"
+        ),
     }
     return render(request, "queues/console.html", context)
 

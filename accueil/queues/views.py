@@ -228,7 +228,7 @@ EARLIER_CALLS_SHOWN = 5  # below the call being made: all a TV shows without scr
 @require_GET
 def display(request, office):
     office = _office(office)
-    state = board_state(office.id)
+    state = board_state(office)  # the office just read: not read twice
     return render(
         request,
         "queues/display.html",

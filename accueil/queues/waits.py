@@ -114,27 +114,69 @@ def _cached(key, compute):
     if cached is not None:
         return cached
     value = compute()
+    _store(key, value)
+    return value
+
+
+def _store(key, value) -> None:
     with _cache_lock:
         if len(_cache) > 1024:
             _cache.clear()
         _cache[key] = value
-    return value
+
+
+def _history_key(agency_id, now) -> tuple:
+    return ("history", str(agency_id), now.replace(minute=0, second=0, microsecond=0))
+
+
+def _recent_key(agency_id, now) -> tuple:
+    return ("recent", str(agency_id), now.replace(second=0, microsecond=0))
 
 
 def profile(agency_id, now) -> Profile:
     """The learned history, recomputed at most once an hour per process (derived data)."""
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    return _cached(("history", str(agency_id), hour), lambda: learn(agency_id, hour - RECENT))
+    key = _history_key(agency_id, now)
+    return _cached(key, lambda: learn(agency_id, key[2] - RECENT))
 
 
 def office_profile(office, now) -> OfficeProfile:
     """The office's expectations, with what it observed lately read again every minute."""
-    minute = now.replace(second=0, microsecond=0)
-    recent = _cached(
-        ("recent", str(office.agency_id), minute),
-        lambda: observed_lately(office.agency_id, minute),
-    )
+    key = _recent_key(office.agency_id, now)
+    recent = _cached(key, lambda: observed_lately(office.agency_id, key[2]))
     return OfficeProfile(profile(office.agency_id, now), office.id, recent.get(str(office.id), {}))
+
+
+def office_profiles(offices, now) -> dict:
+    """``office_profile`` of many offices. What is not cached yet — the history and the recent
+    hours of every agency concerned — is read in one query, whatever the number of agencies;
+    the two windows do not overlap, so each row goes to one of them."""
+    agencies = {str(office.agency_id) for office in offices}
+    with _cache_lock:
+        need_history = {a for a in agencies if _history_key(a, now) not in _cache}
+        need_recent = {a for a in agencies if _recent_key(a, now) not in _cache}
+    if need_history or need_recent:
+        hour, minute = _history_key("", now)[2], _recent_key("", now)[2]
+        history_ends, recent_starts = hour - RECENT, minute - RECENT
+        since = history_ends - HISTORY if need_history else recent_starts
+        history: dict = defaultdict(list)
+        recent: dict = defaultdict(list)
+        rows = Event.objects.filter(
+            agency_id__in=need_history | need_recent,
+            verb__in=["visit.completed", "visit.no_show"],
+            created_at__gte=since,
+            created_at__lt=minute,
+        ).values_list("agency_id", "created_at", "verb", "data")
+        for agency_id, created_at, verb, data in rows:
+            sample = _sample(verb, data)
+            if created_at < history_ends:
+                history[str(agency_id)].append(sample)
+            elif created_at >= recent_starts:
+                recent[str(agency_id)].append(sample)
+        for agency in need_history:
+            _store(_history_key(agency, now), _learned_from(history[agency]))
+        for agency in need_recent:
+            _store(_recent_key(agency, now), _observed_from(recent[agency]))
+    return {office.id: office_profile(office, now) for office in offices}
 
 
 def forget_profiles() -> None:
@@ -151,13 +193,21 @@ def _busy_samples(agency_id, since, until):
         created_at__lt=until,
     ).values_list("verb", "data")
     for verb, data in rows:
-        yield verb, data.get("office"), data.get("service"), data.get("hour", -1), data.get("busy")
+        yield _sample(verb, data)
+
+
+def _sample(verb, data) -> tuple:
+    return verb, data.get("office"), data.get("service"), data.get("hour", -1), data.get("busy")
 
 
 def observed_lately(agency_id, now) -> dict[str, dict[str, list[float]]]:
     """office → service → agent-busy seconds of the visits completed in the last hours."""
+    return _observed_from(_busy_samples(agency_id, now - RECENT, now))
+
+
+def _observed_from(rows) -> dict[str, dict[str, list[float]]]:
     recent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for verb, office, service, _hour, busy in _busy_samples(agency_id, now - RECENT, now):
+    for verb, office, service, _hour, busy in rows:
         if verb == "visit.completed" and busy is not None:
             recent[office][service].append(float(busy))
     return recent
@@ -165,7 +215,10 @@ def observed_lately(agency_id, now) -> dict[str, dict[str, list[float]]]:
 
 def learn(agency_id, now) -> Profile:
     """The agency's history: the four weeks before ``now``."""
-    rows = _busy_samples(agency_id, now - HISTORY, now)
+    return _learned_from(_busy_samples(agency_id, now - HISTORY, now))
+
+
+def _learned_from(rows) -> Profile:
     samples: dict[tuple[str, int], list[float]] = defaultdict(list)
     per_service: dict[str, list[float]] = defaultdict(list)
     per_office: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -254,22 +307,21 @@ class Forecast:
 def agents_now(offices, now) -> dict:
     """Per office: open, unpaused desk sessions; without any, the desks that called lately.
 
-    Plain value queries: this runs at every check-in and status read.
+    Plain value queries: this runs at every check-in and status read. The sessions come with
+    their chosen services in one query (one row per session and service; no service: None).
     """
     from accueil.catalog.models import Desk
 
     ids = [office.id for office in offices]
-    sessions = list(
-        DeskSession.objects.filter(
-            desk__office_id__in=ids, closed_at=None, paused_at=None
-        ).values_list("id", "desk_id", "desk__office_id")
-    )
+    found: dict = {}  # session → (desk, office), in the order the database gave them
     chosen = defaultdict(set)
-    if sessions:
-        for session_id, service_id in DeskSession.services.through.objects.filter(
-            desksession_id__in=[s[0] for s in sessions]
-        ).values_list("desksession_id", "service_id"):
+    for session_id, desk_id, office_id, service_id in DeskSession.objects.filter(
+        desk__office_id__in=ids, closed_at=None, paused_at=None
+    ).values_list("id", "desk_id", "desk__office_id", "services"):
+        found[session_id] = (desk_id, office_id)
+        if service_id is not None:
             chosen[session_id].add(str(service_id))
+    sessions = [(session_id, desk, office) for session_id, (desk, office) in found.items()]
     present = {(desk_id, office_id) for _s, desk_id, office_id in sessions}
     missing = [i for i in ids if i not in {office_id for _d, office_id in present}]
     if missing:
@@ -312,6 +364,13 @@ def forget_recent(office_id) -> None:
     with _recent_lock:
         _recent.pop(office_id, None)
         _recent.pop(str(office_id), None)
+
+
+def forget_forecasts() -> None:
+    """Drop every forecast and learned profile of this process: the next read starts cold."""
+    forget_profiles()
+    with _recent_lock:
+        _recent.clear()
 
 
 def _still_fresh(office_id, now) -> Forecast | None:
@@ -361,11 +420,32 @@ def forecast_offices(offices, now) -> dict:
     offices = list(offices)
     ids = [office.id for office in offices]
     agents = agents_now(offices, now)
-    busy = defaultdict(list)
-    for row in Visit.objects.filter(
-        office_id__in=ids, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
-    ).values_list("office_id", "desk_id", "service_id", "called_at", "first_called_at"):
-        busy[row[0]].append(row[1:])
+    learned_by_office = office_profiles(offices, now)
+    # One read of everyone in the offices' lines and at their desks, in line order.
+    busy = defaultdict(list)  # (desk, service, called_at, first_called_at)
+    waiting = defaultdict(list)  # (priority, visit, service, for_desk)
+    for office_id, status, priority, visit_id, service_id, for_desk, desk, called, first in (
+        Visit.objects.filter(
+            office_id__in=ids,
+            status__in=[VisitStatus.WAITING, VisitStatus.CALLED, VisitStatus.SERVING],
+        )
+        .order_by("queue_at", "number")
+        .values_list(
+            "office_id",
+            "status",
+            "priority",
+            "id",
+            "service_id",
+            "for_desk_id",
+            "desk_id",
+            "called_at",
+            "first_called_at",
+        )
+    ):
+        if status == VisitStatus.WAITING:
+            waiting[office_id].append((priority, visit_id, service_id, for_desk))
+        else:
+            busy[office_id].append((desk, service_id, called, first))
     rules = {r.office_id: r for r in QueueRules.objects.filter(office_id__in=ids)}
     due = defaultdict(list)  # booked people expected soon, who will go before the line
     for office_id, service_id, starts_at in Appointment.objects.filter(
@@ -376,16 +456,9 @@ def forecast_offices(offices, now) -> dict:
     ).values_list("office_id", "service_id", "starts_at"):
         arrives = max(0.0, (starts_at - now).total_seconds() - APPOINTMENT_EARLY.total_seconds())
         due[office_id].append((arrives, service_id))
-    waiting = defaultdict(list)
-    for row in (
-        Visit.objects.filter(office_id__in=ids, status=VisitStatus.WAITING)
-        .order_by("queue_at", "number")
-        .values_list("office_id", "priority", "id", "service_id", "for_desk_id")
-    ):
-        waiting[row[0]].append(row[1:])
     result = {}
     for office in offices:
-        learned = office_profile(office, now)
+        learned = learned_by_office[office.id]
         hour = now.astimezone(office.zone).hour
         team = agents.get(office.id, [])
         by_desk = {agent.desk_id: agent for agent in team}

@@ -1,0 +1,1 @@
+from tests.notify.conftest import smtp_server  # noqa: F401 - the outbox sends to a real SMTP server
