@@ -11,6 +11,7 @@ from accueil.api import auth, errors
 from accueil.api.queues import router as queues_router
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
+from accueil.queues.api_appointments import router as appointments_router
 from accueil.queues.waits import recent_forecasts, wait_range
 
 
@@ -33,6 +34,7 @@ api = AccueilAPI(
 )
 errors.install(api)
 api.add_router("", queues_router)
+api.add_router("", appointments_router)
 
 
 def translated(obj, field="name"):
