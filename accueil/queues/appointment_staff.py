@@ -40,7 +40,7 @@ class StaffBookingForm(forms.Form):
             "invalid_choice": gettext_lazy("This time is no longer open. Choose another one."),
         },
     )
-    name = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=120)
+    name = forms.CharField(label=gettext_lazy("Name (optional)"), required=False, max_length=120)
     phone = forms.CharField(
         label=gettext_lazy("Mobile phone, for a text reminder (optional)"),
         required=False,
