@@ -195,5 +195,6 @@ def kiosk_arrival(request, office):
             messages.error(request, error.message, extra_tags="arrival")
     else:
         messages.error(request, _("Type the code from your confirmation."), extra_tags="arrival")
-    # Shown beside the code field, which the kiosk page brings into view and focus.
-    return redirect(reverse("queues:kiosk", kwargs={"office": office.id}) + "#arrival-title")
+    # Shown beside the code field; the address points there, which brings it into view and
+    # focus (a fragment pointing elsewhere would take the focus kiosk.js gives it).
+    return redirect(reverse("queues:kiosk", kwargs={"office": office.id}) + "#problems")

@@ -260,7 +260,7 @@ def test_kiosk_arrival_with_a_code(client, office, service):
 def _arrival_page(client, office, language, code):
     response = client.post(f"/{language}/kiosk/{office.id}/appointment/", {"code": code})
     assert response.status_code == 302
-    assert response["Location"] == f"/{language}/kiosk/{office.id}/#arrival-title"
+    assert response["Location"] == f"/{language}/kiosk/{office.id}/#problems"
     page = client.get(response["Location"])
     html = html5lib.parse(page.content, namespaceHTMLElements=False)
     field = html.find(".//section[@class='arrival']//div[@id='arrival-field']")
