@@ -252,7 +252,9 @@ class Appointment(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # How it was booked: the web page, an application (API), or staff for a caller.
-    source = models.CharField(_("booked through"), max_length=16, choices=Source.choices, default="web")
+    source = models.CharField(
+        _("booked through"), max_length=16, choices=Source.choices, default="web"
+    )
     status = models.CharField(
         _("status"),
         max_length=16,

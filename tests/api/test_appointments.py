@@ -88,7 +88,11 @@ def test_slots_book_get_move_cancel_for_the_holder_of_the_secret(client, bookabl
     assert again.status_code == 409
     assert again.json()["error"]["message"] == "Ce rendez-vous ne peut plus être annulé."
     verbs = list(events_for(Appointment.objects.get()).values_list("verb", flat=True))
-    assert sorted(verbs) == ["appointment.booked", "appointment.cancelled", "appointment.rescheduled"]
+    assert sorted(verbs) == [
+        "appointment.booked",
+        "appointment.cancelled",
+        "appointment.rescheduled",
+    ]
 
 
 def test_an_agent_of_the_office_manages_it_without_the_secret(client, bookable):
@@ -166,7 +170,9 @@ def test_booking_rules_are_refused_with_the_field_at_fault(client, bookable):
     assert beyond.status_code == 400
     assert beyond.json()["error"]["details"][0]["field"] == "starts_at"
     odd = open_times(client, office, service, tomorrow(office))[2]["starts_at"]
-    off_grid = book(client, office, service, odd.replace(":00:00", ":07:00").replace(":30:00", ":37:00"))
+    off_grid = book(
+        client, office, service, odd.replace(":00:00", ":07:00").replace(":30:00", ":37:00")
+    )
     assert off_grid.status_code == 400
     walk_in_only = ServiceFactory(agency=bookable.agency, offices=[office])
     refused = book(client, office, walk_in_only, odd)

@@ -108,7 +108,12 @@ def test_a_taken_time_is_refused_and_the_others_offered(client, desk_staff):
     booking.do_book(office, service, start, email="a@example.ca")
     response = client.post(
         f"/en/staff/offices/{office.id}/appointments/new/?service={service.id}&day={day}",
-        {"day": day, "slot": start.astimezone(UTC).isoformat(), "language": "fr", "source": "phone"},
+        {
+            "day": day,
+            "slot": start.astimezone(UTC).isoformat(),
+            "language": "fr",
+            "source": "phone",
+        },
     )
     assert response.status_code == 400
     assert "This time is no longer open" in response.content.decode()
@@ -131,9 +136,7 @@ def test_staff_of_another_office_cannot_see_or_change_it(client, desk_staff):
     client.post("/fr/logout/")
     from tests.factories import UserFactory
 
-    UserFactory(
-        agency=desk_staff.agency, username="elsewhere", offices=[desk_staff.other_office]
-    )
+    UserFactory(agency=desk_staff.agency, username="elsewhere", offices=[desk_staff.other_office])
     client.post("/fr/login/", {"username": "elsewhere", "password": TEST_PASSWORD})
     assert client.get(f"/fr/staff/offices/{office.id}/appointments/").status_code == 404
     assert client.get(f"/fr/staff/appointments/{appointment.id}/move/").status_code == 404

@@ -274,7 +274,9 @@ def _arrival_page(client, office, language, code):
         ("en", "You are already checked in: your ticket is {ticket}."),
     ],
 )
-def test_a_booking_code_used_twice_names_the_ticket_it_gave(client, office, service, language, said):
+def test_a_booking_code_used_twice_names_the_ticket_it_gave(
+    client, office, service, language, said
+):
     """Defect 10: the second time used to say "no appointment has this code"."""
     from django.utils import timezone
 
@@ -304,7 +306,10 @@ def test_a_booking_code_used_twice_names_the_ticket_it_gave(client, office, serv
 
 @pytest.mark.parametrize(
     "language,said",
-    [("fr", "Tapez le code de votre confirmation."), ("en", "Type the code from your confirmation.")],
+    [
+        ("fr", "Tapez le code de votre confirmation."),
+        ("en", "Type the code from your confirmation."),
+    ],
 )
 def test_an_empty_booking_code_gets_a_field_error(client, office, service, language, said):
     """Defect 10: an empty code used to reload the kiosk page without a word where one looks."""
@@ -317,7 +322,9 @@ def test_a_cancelled_booking_code_says_so(client, office, service):
     appointment = booking.do_book(
         office,
         service,
-        booking.open_slots(office, service, booking.bookable_days(office, service)[-1])[0].starts_at,
+        booking.open_slots(office, service, booking.bookable_days(office, service)[-1])[
+            0
+        ].starts_at,
         email="a@example.ca",
     )
     booking.do_cancel_appointment(appointment)
