@@ -196,7 +196,7 @@ def _slot_page(request, office, service, appointment=None):
                     )
                     messages.success(
                         request,
-                        _("Booked for %(when)s. Booking code: %(code)s.")
+                        _("Booked for %(when)s; booking code %(code)s.")
                         % {
                             "when": dates.day_and_time(
                                 timezone.localtime(done.starts_at, office.zone), language
@@ -208,7 +208,7 @@ def _slot_page(request, office, service, appointment=None):
                     done = booking.do_reschedule(appointment, starts_at, actor=request.actor)
                     messages.success(
                         request,
-                        _("Moved to %(when)s. The person gets the new time.")
+                        _("Moved to %(when)s; the person gets the new time.")
                         % {
                             "when": dates.day_and_time(
                                 timezone.localtime(done.starts_at, office.zone), language
