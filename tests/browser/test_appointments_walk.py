@@ -135,6 +135,7 @@ def test_arrival_by_booking_code_twice_names_the_ticket(browser, server):
     ticket = kiosk.inner_text(".ticket-number").strip()
     assert re.fullmatch(r"[A-Z]{1,2}-\d{3}", ticket)
     assert violations(kiosk) == []
+    ticket_page = kiosk.url
 
     # The same code again: the ticket already given, not "no appointment has this code".
     for language in ("fr", "en"):
@@ -143,6 +144,14 @@ def test_arrival_by_booking_code_twice_names_the_ticket(browser, server):
         said = TEXT[language]["again"].format(ticket=ticket)
         assert kiosk.inner_text("#problems").strip() == said
         assert violations(kiosk) == []
+    # The visitor leaves the line from their status page: other walks call the next visitor
+    # at City Hall and expect their own ticket, not this priority one.
+    visit, secret = re.search(
+        r"/tickets/([0-9a-f-]{36})/([A-Za-z0-9_-]{22})/", ticket_page
+    ).groups()
+    citizen.goto(f"{server}/fr/visits/{visit}/{secret}/")
+    citizen.get_by_role("button", name="Quitter la file").click()
+    citizen.get_by_text("Vous avez quitté la file").wait_for()
     for opened in (citizen, kiosk):
         opened.context.close()
 
