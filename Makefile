@@ -28,10 +28,12 @@ run: setup ## set up, migrate, create the demo agency and serve it on http://$(H
 test: setup-dev ## run the whole suite: SQLite, PostgreSQL, browser
 	scripts/test-all
 
-lint: setup-dev ## ruff (lint and format check) and mypy on accueil/lib
+lint: setup-dev ## ruff, mypy, the import layers and the one-writer rule
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m tests.architecture.writers
 
 format: setup-dev ## rewrite files with ruff's formatter and import order
 	$(BIN)/ruff check --fix --select I .

@@ -14,7 +14,7 @@ urlpatterns = [
     path("notify/sms/inbound", sms_hooks.inbound, name="sms-inbound"),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("accueil.core.urls")),
+    path("", include("accueil.site.urls")),
     path("", include("accueil.accounts.urls")),
     path("", include("accueil.catalog.urls")),
     path("", include("accueil.notify.urls")),

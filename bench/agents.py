@@ -15,10 +15,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from accueil.accounts.access import Actor
     from accueil.accounts.actions import do_issue_token
     from accueil.accounts.models import Role, User
     from accueil.catalog.models import Office
+    from accueil.core.actors import Actor
     from accueil.queues.actions import do_open_desk
 
     office = Office.objects.get(slug="hotel-de-ville")
@@ -30,7 +30,7 @@ def main() -> None:
         )
         agent.offices.set([office])
         do_open_desk(desk, agent, [])
-        tokens[str(desk.id)] = do_issue_token(Actor.for_user(agent), "bench")[1]
+        tokens[str(desk.id)] = do_issue_token(Actor.staff(agent), "bench")[1]
     print(json.dumps(tokens))
 
 

@@ -11,10 +11,11 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.urls import reverse
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
 from accueil.catalog.models import Category, Holiday
+from accueil.core.actors import Actor
+from accueil.core.models import ConsumerCursor
 from accueil.notify.models import (
     Campaign,
     Consent,
@@ -32,7 +33,7 @@ STAFF_ROUTES = [
     (route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"
 ]
 # Login logs name people across every agency: only platform operators (superusers) see them.
-OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent}
+OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent, ConsumerCursor}
 PUBLIC_API = {
     ("get", "/api/v1/offices"),
     ("get", "/api/v1/openapi.json"),
@@ -154,7 +155,7 @@ def sign_in(client, user):
 
 @pytest.fixture
 def owner_token(personas):
-    token, _ = do_issue_token(Actor.for_user(personas.owner), "owner's")
+    token, _ = do_issue_token(Actor.staff(personas.owner), "owner's")
     return token
 
 
@@ -217,7 +218,7 @@ def api_operations(client):
 
 
 def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, personas):
-    stranger_token = do_issue_token(Actor.for_user(personas.stranger), "x")[1]
+    stranger_token = do_issue_token(Actor.staff(personas.stranger), "x")[1]
     visit = do_check_in(personas.office, personas.service)
     checked = 0
     for method, path, operation in api_operations(client):

@@ -2,10 +2,11 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
-from accueil.accounts.access import Actor
-from accueil.accounts.models import ApiToken, Role, role_at_least
+from accueil.accounts.models import ApiToken, Role, TokenKind, role_at_least
+from accueil.core.actors import Actor
 from accueil.core.events import record_event
 
 
@@ -24,6 +25,31 @@ def do_issue_token(actor: Actor, name: str, role: str | None = None) -> tuple[Ap
             actor=actor,
             agency=actor.user.agency,
             data={"role": role, "key_id": token.key_id},
+        )
+    return token, plain_text
+
+
+def do_issue_kiosk_token(actor: Actor, office, name: str) -> tuple[ApiToken, str]:
+    """A token for one office's kiosk or integration: it takes tickets there, nothing else.
+
+    Issued by an administrator or supervisor of that office (in their name, so it is revoked
+    with their account)."""
+    if not actor.has_role(Role.SUPERVISOR):
+        raise PermissionDenied
+    if not actor.reaches_office(office):
+        raise Http404
+    with transaction.atomic():
+        token, plain_text = ApiToken.issue(actor.user, name=name, role=Role.AGENT)
+        token.kind = TokenKind.KIOSK
+        token.save(update_fields=["kind"])
+        token.offices.set([office])
+        record_event(
+            "api_token.issued",
+            token,
+            actor=actor,
+            agency=office.agency,
+            office=office,
+            data={"kind": TokenKind.KIOSK, "key_id": token.key_id, "office": str(office.id)},
         )
     return token, plain_text
 

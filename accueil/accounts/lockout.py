@@ -43,6 +43,7 @@ from django.utils import timezone, translation
 
 from accueil.accounts.models import LoginThrottle, User
 from accueil.core.ratelimit import client_address
+from accueil.lib import dates
 
 logger = logging.getLogger("accueil.accounts")
 
@@ -154,7 +155,7 @@ def tell_the_owner(username: str, row: LoginThrottle) -> None:
             values={
                 "username": user.username,
                 "failures": row.failures,
-                "since": f"{local:%Y-%m-%d %H:%M} ({local.tzinfo})",
+                "since": dates.day_and_time(local, user.language),
                 "link": link,
             },
             idempotency_key=f"{NOTICE}:{user.pk}:{row.since.timestamp():.6f}",

@@ -8,21 +8,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accueil.core.actors import ROLE_RANK, Actor, Role, role_at_least
 
-class Role(models.TextChoices):
-    AGENT = "agent", _("Agent")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    ADMIN = "admin", _("Administrator")
-
-
-ROLE_RANK = {Role.AGENT: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
-
-
-def role_at_least(role: str, minimum: str) -> bool:
-    return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(minimum)]
+__all__ = ["ROLE_RANK", "Role", "role_at_least", "User", "ApiToken"]
 
 
 class User(AbstractUser):
@@ -73,6 +65,37 @@ class ApiTokenQuerySet(models.QuerySet):
         now = timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
 
+    def with_office_ids(self):
+        """The token's and its owner's office ids in the same query (``token_office_ids``,
+        ``user_office_ids``: comma-separated), so checking a token costs one query."""
+        token_offices = ApiToken.offices.through.objects.filter(apitoken=OuterRef("pk"))
+        user_offices = User.offices.through.objects.filter(user=OuterRef("user_id"))
+        return self.annotate(
+            token_office_ids=_joined(token_offices, "apitoken", "office_id"),
+            user_office_ids=_joined(user_offices, "user", "office_id"),
+        )
+
+
+class _GroupConcat(models.Aggregate):
+    """Ids joined by commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "STRING_AGG(%(expressions)s::text, ',')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def _joined(rows, owner: str, column: str) -> Subquery:
+    """One row per owner (the outer row): its ``column`` values joined by commas."""
+    return Subquery(rows.order_by().values(owner).annotate(ids=_GroupConcat(column)).values("ids"))
+
+
+class TokenKind(models.TextChoices):
+    STAFF = "staff", _("Staff member's token")
+    KIOSK = "kiosk", _("Kiosk or integration token (one office, tickets only)")
+
 
 class ApiToken(models.Model):
     """A bearer token for the REST API; only its hash is stored, the token is shown once."""
@@ -85,6 +108,9 @@ class ApiToken(models.Model):
     key_id = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=TokenKind.choices, default=TokenKind.STAFF
+    )
     offices = models.ManyToManyField(
         "catalog.Office",
         blank=True,
@@ -128,10 +154,30 @@ class ApiToken(models.Model):
         if len(parts) != 3 or parts[0] != cls.PREFIX:
             return None
         _prefix, key_id, secret = parts
-        token = cls.objects.usable().select_related("user").filter(key_id=key_id).first()
+        token = (
+            cls.objects.usable()
+            .with_office_ids()
+            .select_related("user")
+            .filter(key_id=key_id)
+            .first()
+        )
         if token is None or not secrets.compare_digest(token.key_hash, _hash_secret(secret)):
             return None
         return token
+
+
+def _ids(joined: str | None) -> frozenset[uuid.UUID]:
+    return frozenset(uuid.UUID(text) for text in (joined or "").split(",") if text)
+
+
+def actor_for_token(token: ApiToken):
+    """The Actor a token found by ``ApiToken.find`` stands for: no further query."""
+    token_ids = _ids(getattr(token, "token_office_ids", None))
+    if token.kind == TokenKind.KIOSK:
+        (office_id,) = token_ids or (None,)
+        return Actor.kiosk(token, office_id) if office_id else None
+    user_ids = _ids(getattr(token, "user_office_ids", None))
+    return Actor.staff_token(token, token_ids, user_ids)
 
 
 class LoginThrottle(models.Model):

@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accueil.accounts import actions
-from accueil.accounts.access import public, staff_required
 from accueil.accounts.forms import StaffLoginForm, TokenForm
 from accueil.accounts.models import ApiToken
+from accueil.core.guards import public, staff_required
 
 login = public(
     auth_views.LoginView.as_view(

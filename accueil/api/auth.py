@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from accueil.accounts.access import Actor
-from accueil.accounts.models import ApiToken, Role
+from accueil.accounts.models import ApiToken, Role, actor_for_token
+from accueil.core.actors import PUBLIC, Actor
 
 _TOUCH_EVERY = timedelta(minutes=1)
 
@@ -39,17 +39,35 @@ class StaffToken(HttpBearer):
         return self.authenticate(request, token)
 
     def authenticate(self, request, token):
-        found = ApiToken.find(token)
-        if found is None:
+        actor = token_actor(token)
+        if actor is None:
             return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        actor = Actor.for_token(found)
-        if actor.agency_id is None or not actor.has_role(self.minimum):
-            raise PermissionDenied
+        if not actor.is_staff or actor.agency_id is None or not actor.has_role(self.minimum):
+            raise PermissionDenied  # a kiosk token, or a role below the endpoint's
         request.actor = actor
         return actor
+
+
+def token_actor(plain_text: str) -> Actor | None:
+    """The actor a bearer token stands for, in one query (plus, once a minute, the time it
+    was last used); None for an unknown, revoked or expired token."""
+    found = ApiToken.find(plain_text)
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return actor_for_token(found)
+
+
+def caller(request) -> Actor:
+    """Public endpoints: the kiosk or staff token the caller sent, else the anonymous public.
+
+    A token that is not valid is ignored here (the caller is treated as anonymous, with the
+    anonymous limits), as it would be by a page."""
+    token = bearer_token(request.headers.get("Authorization", ""))
+    actor = token_actor(token) if token else None
+    return actor or PUBLIC
 
 
 agent = StaffToken(Role.AGENT)

@@ -13,6 +13,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from accueil.core.actions import ActionError
 from accueil.core.outage import is_database_outage, unavailable
 
 
@@ -110,6 +111,13 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return error_for_status(404)
+
+    @api.exception_handler(ActionError)
+    def refused(request, exc):
+        """Every action's refusal, rendered here once (see accueil/core/actions.py)."""
+        details = [{"field": exc.field, "problem": str(exc)}] if exc.field else None
+        context = {key: value for key, value in exc.context.items() if value is not None}
+        return error_response(exc.status, exc.code, str(exc), details, **context)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

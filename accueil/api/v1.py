@@ -6,11 +6,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import NinjaAPI
 
-from accueil.accounts.access import access_office
 from accueil.api import auth, errors
-from accueil.api.queues import router as queues_router
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
+from accueil.catalog.access import access_office
 from accueil.catalog.models import CALENDAR_PREFETCH, Desk, Office, Service
+from accueil.queues.api import router as queues_router
 from accueil.queues.api_appointments import router as appointments_router
 from accueil.queues.waits import recent_forecasts, wait_range
 

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from accueil.accounts.access import Actor
 from accueil.catalog.models import Office, Service
+from accueil.core.actors import Actor
 from accueil.core.events import record_event
 
 

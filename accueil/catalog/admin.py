@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from accueil.catalog import models
 from accueil.core.admin_site import AgencyScopedAdmin, ScopedInline
-from accueil.queues.models import QueueRules
 
 
 class OpeningHoursInline(ScopedInline):
@@ -21,14 +20,6 @@ class StandardInline(ScopedInline):
     model = models.ServiceStandard
 
 
-class QueueRulesInline(ScopedInline):
-    """How the office runs its lines (priority, transfers, recalls, notices, appointments)."""
-
-    model = QueueRules
-    template = "admin/edit_inline/stacked.html"
-    max_num = 1
-
-
 @admin.register(models.Agency)
 class AgencyAdmin(AgencyScopedAdmin):
     agency_path = "id"
@@ -45,7 +36,7 @@ class AgencyAdmin(AgencyScopedAdmin):
 @admin.register(models.Office)
 class OfficeAdmin(AgencyScopedAdmin):
     list_display = ["name_fr", "name_en", "time_zone", "active"]
-    inlines = [OpeningHoursInline, ClosureInline, DeskInline, QueueRulesInline]
+    inlines = [OpeningHoursInline, ClosureInline, DeskInline]  # + what apps register
     prepopulated_fields = {"slug": ["name_fr"]}
 
 

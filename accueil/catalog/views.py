@@ -5,15 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accueil.accounts.access import (
-    access_office,
-    access_service,
-    offices_for,
-    services_for,
-    staff_required,
-)
 from accueil.catalog import actions
+from accueil.catalog.access import access_office, access_service, offices_for, services_for
 from accueil.catalog.forms import OfficeForm, ServiceForm
+from accueil.core.guards import staff_required
 
 
 @staff_required("admin")

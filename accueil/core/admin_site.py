@@ -5,20 +5,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accueil.core.events import record_event
-
-
-def _agency_of(obj):
-    """The agency an admin-edited object belongs to, for its event."""
-    if obj._meta.model_name == "agency":
-        return obj
-    for path in ("agency", "office", "service", "user"):
-        owner = getattr(obj, path, None)
-        if owner is not None and path != "agency":
-            return _agency_of(owner)
-        if owner is not None:
-            return owner
-    return None
+from accueil.core import admin_actions
+from accueil.core.actors import Actor
 
 
 def scope_choices(request, db_field, queryset):
@@ -47,11 +35,35 @@ class AccueilAdminSite(admin.AdminSite):
         return user.is_superuser or (user.agency_id is not None and user.role == "admin")
 
 
+class AdminInlines:
+    """Inlines one app adds to another app's admin page (the office page shows the queue rules
+    that queues keeps), registered in the adding app's ``admin.py`` so neither imports the other.
+    """
+
+    def __init__(self) -> None:
+        self._by_model: dict[str, list[type]] = {}
+
+    def register(self, model_label: str, inline: type) -> None:
+        found = self._by_model.setdefault(model_label.lower(), [])
+        if inline not in found:
+            found.append(inline)
+
+    def for_model(self, model) -> list[type]:
+        return list(self._by_model.get(model._meta.label_lower, []))
+
+
+admin_inlines = AdminInlines()
+
+
 class AgencyScopedAdmin(admin.ModelAdmin):
     """Agency administrators see and edit only their own agency's rows.
 
     ``agency_path`` is the lookup from the model to its agency ("agency", "office__agency").
+    Other apps add inlines through ``admin_inlines``.
     """
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *admin_inlines.for_model(self.model)]
 
     agency_path = "agency"
     # Plain checkboxes: Django's filter_horizontal widget fails axe (aria-prohibited-attr).
@@ -95,26 +107,22 @@ class AgencyScopedAdmin(admin.ModelAdmin):
         return field
 
     def save_model(self, request, obj, form, change):
-        if not self._is_operator(request) and self.agency_path == "agency":
-            obj.agency_id = request.user.agency_id
-        super().save_model(request, obj, form, change)
+        own = self.agency_path == "agency" and not self._is_operator(request)
+        own_agency_id = request.user.agency_id if own else None
+        admin_actions.do_save_object(Actor.staff(request.user), obj, own_agency_id=own_agency_id)
 
     def save_related(self, request, form, formsets, change):
         # After the inlines are saved, so one event names every part that changed.
-        super().save_related(request, form, formsets, change)
-        obj = form.instance
-        changed_inlines = sorted(
-            formset.model._meta.model_name for formset in formsets if formset.has_changed()
+        admin_actions.do_finish_admin_change(
+            Actor.staff(request.user),
+            form,
+            formsets,
+            not change,
+            lambda: super(AgencyScopedAdmin, self).save_related(request, form, formsets, change),
         )
-        verb = f"{obj._meta.model_name}.{'updated' if change else 'created'}"
-        data = {"fields": form.changed_data, "inlines": changed_inlines}
-        record_event(verb, obj, actor=request.user, data=data, agency=_agency_of(obj))
 
     def delete_model(self, request, obj):
-        record_event(
-            f"{obj._meta.model_name}.deleted", obj, actor=request.user, agency=_agency_of(obj)
-        )
-        super().delete_model(request, obj)
+        admin_actions.do_delete_object(Actor.staff(request.user), obj)
 
 
 class ScopedInline(admin.TabularInline):

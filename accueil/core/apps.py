@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from accueil.core import housekeeping  # noqa: F401 - core's own steps and its job
+        # Core's own housekeeping steps and the worker's jobs (housekeeping, consumers).
+        from accueil.core import consumers, housekeeping  # noqa: F401
 
 
 class AccueilAdminConfig(admin_apps.AdminConfig):

@@ -22,6 +22,11 @@ def bad_request(request, exception=None):
     return _page(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
+def action_refused(request, error):
+    """A page that cannot be shown because an action refused (see core/actions.py)."""
+    return _page(request, error.status, _("This cannot be done now"), str(error))
+
+
 def permission_denied(request, exception=None):
     return _page(
         request, 403, _("Access refused"), _("Your account does not give access to this page.")

@@ -15,7 +15,7 @@ Two kinds:
       def forget_expired_sessions(now) -> dict[str, int]: ...
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,7 @@ class Jobs:
     def get(self, name: str) -> Job:
         return self._jobs[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Job]:
         return iter(list(self._jobs.values()))
 
 
@@ -55,9 +55,30 @@ class Steps:
             self._steps.append(step)
         return step
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Callable[[Any], dict[str, int]]]:
         return iter(list(self._steps))
 
 
 jobs = Jobs()
 housekeeping = Steps()
+
+
+class ShutdownHooks:
+    """What must stop at once when the server is asked to stop (``accueil serve``): e.g. the
+    queues hub ends its never-ending display streams. Called from the signal handler's thread,
+    so each hook must be thread-safe and quick."""
+
+    def __init__(self) -> None:
+        self._hooks: list[Callable[[], None]] = []
+
+    def register(self, hook: Callable[[], None]) -> Callable[[], None]:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+        return hook
+
+    def run(self) -> None:
+        for hook in list(self._hooks):
+            hook()
+
+
+on_shutdown = ShutdownHooks()

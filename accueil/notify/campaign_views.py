@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages as flash
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import staff_required
-from accueil.core.events import record_event
+from accueil.core.guards import staff_required
+from accueil.notify.actions import do_cancel_campaign, do_start_campaign
 from accueil.notify.models import Campaign, Message, Status
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -83,16 +82,13 @@ def new_campaign(request):
     form = CampaignForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         office = request.user.agency.offices.first()
-        with transaction.atomic():
-            campaign = Campaign.objects.create(
-                agency_id=request.actor.agency_id,
-                name=form.cleaned_data["name"],
-                days_ahead=form.cleaned_data["days_ahead"],
-                source=form.cleaned_data["file"],
-                created_by=request.user,
-                time_zone=office.time_zone if office else "America/Toronto",
-            )
-            record_event("campaign.created", campaign, actor=request.actor)
+        campaign = do_start_campaign(
+            request.actor,
+            name=form.cleaned_data["name"],
+            days_ahead=form.cleaned_data["days_ahead"],
+            source=form.cleaned_data["file"],
+            time_zone=office.time_zone if office else "America/Toronto",
+        )
         return redirect("notify:campaign", campaign.id)
     status = 400 if form.errors else 200
     return render(request, "notify/new_campaign.html", {"form": form}, status=status)
@@ -123,12 +119,6 @@ def campaign_detail(request, campaign):
 @require_POST
 def cancel_campaign(request, campaign):
     found = access_campaign(request.actor, campaign)
-    with transaction.atomic():
-        if (
-            Campaign.objects.filter(id=found.id)
-            .exclude(state="cancelled")
-            .update(state="cancelled", source="")
-        ):
-            record_event("campaign.cancelled", found, actor=request.actor)
+    do_cancel_campaign(request.actor, found)
     flash.success(request, _("The campaign is cancelled: reminders not yet sent will not go."))
     return redirect("notify:campaign", found.id)

@@ -10,8 +10,9 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accueil.accounts.access import public
-from accueil.notify.models import Channel, Message, OptOut, Status, address_digest
+from accueil.core.guards import public
+from accueil.notify.actions import do_opt_in, do_opt_out, do_record_receipt
+from accueil.notify.models import Channel, Status
 
 STOP_WORDS = {"STOP", "ARRET", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "DESABONNER"}
 START_WORDS = {"START", "UNSTOP", "DEBUT", "REPRENDRE"}
@@ -60,11 +61,7 @@ def status(request):
     if final is not None:
         # Only a message that is still "sent" changes, so a replayed receipt does nothing.
         error = f"provider error {request.POST.get('ErrorCode')}" if final == Status.FAILED else ""
-        Message.objects.filter(
-            channel=Channel.SMS,
-            provider_id=request.POST.get("MessageSid", ""),
-            status=Status.SENT,
-        ).update(status=final, error=error)
+        do_record_receipt(request.POST.get("MessageSid", ""), final, error)
     return HttpResponse(status=204)
 
 
@@ -76,9 +73,7 @@ def inbound(request):
         return _refused()
     sender, word = request.POST.get("From", ""), _keyword(request.POST.get("Body", ""))
     if word in STOP_WORDS:
-        OptOut.record(Channel.SMS, sender, source="SMS " + word)
+        do_opt_out(Channel.SMS, sender, source="SMS " + word)
     elif word in START_WORDS:
-        OptOut.objects.filter(
-            channel=Channel.SMS, address_digest=address_digest(Channel.SMS, sender)
-        ).delete()
+        do_opt_in(Channel.SMS, sender)
     return HttpResponse(EMPTY_REPLY, content_type="application/xml")

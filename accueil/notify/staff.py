@@ -2,17 +2,15 @@
 
 from django import forms
 from django.contrib import messages as flash
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import staff_required
-from accueil.core.events import record_event
+from accueil.core.guards import staff_required
+from accueil.notify.actions import RESENDABLE, do_resend, do_save_template
 from accueil.notify.models import Message, Status, Template
 from accueil.notify.templates_text import MissingValue, placeholders
 from accueil.notify.templates_text import render as render_text
@@ -31,7 +29,6 @@ SAMPLE_VALUES = {
     "since": "2026-11-27 09:15 (America/Toronto)",
     "link": "https://accueil.example.ca/fr/login/",
 }
-RESENDABLE = (Status.FAILED, Status.DROPPED)
 
 
 def mask(address: str) -> str:
@@ -59,20 +56,6 @@ def outbox(request):
         "resendable": RESENDABLE,
     }
     return render(request, "notify/outbox.html", context)
-
-
-def do_resend(actor, message: Message) -> None:
-    with transaction.atomic():
-        updated = Message.objects.filter(id=message.id, status__in=RESENDABLE).update(
-            status=Status.QUEUED,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            error="",
-            claim_token=None,
-            lease_until=None,
-        )
-        if updated:
-            record_event("message.resent", message, actor=actor, agency=message.agency)
 
 
 @staff_required("supervisor")
@@ -155,21 +138,12 @@ def edit_template(request, template):
     if request.method == "POST" and form.is_valid():
         preview = form.cleaned_data["preview"]
         if "save" in request.POST:
-            with transaction.atomic():
-                # Editing a default makes the agency's own version; the default stays.
-                own, _created = Template.objects.update_or_create(
-                    agency_id=request.actor.agency_id,
-                    key=found.key,
-                    channel=found.channel,
-                    language=found.language,
-                    defaults={
-                        "subject": form.cleaned_data["subject"],
-                        "body": form.cleaned_data["body"],
-                    },
-                )
-                record_event(
-                    "template.updated", own, actor=request.actor, agency=request.user.agency
-                )
+            do_save_template(
+                request.actor,
+                found,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
             flash.success(request, _("The text was saved."))
             return redirect("notify:templates")
     status = 400 if form.errors else 200

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from accueil.accounts.access import public
+from accueil.core.guards import public
 from accueil.notify.models import OptOut
 from accueil.notify.unsubscribe import read_token
 

@@ -28,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accueil.accounts.models import Role, role_at_least
 from accueil.core import capabilities
+from accueil.core.actions import ActionError
+from accueil.core.actors import SYSTEM, Actor, ActorKind, Role
 from accueil.core.events import record_event
 from accueil.lib import dates
 from accueil.queues import live, notices
@@ -54,22 +55,8 @@ CANDIDATES = 20  # visitors looked at per attempt when several desks compete
 SESSION_TOUCH_EVERY = timedelta(minutes=1)  # heartbeats written at most this often
 
 
-class QueueError(Exception):
-    """A change the current state does not allow; shown to the person who asked.
-
-    ``status`` is the HTTP status the API answers (409 unless said otherwise); ``extra`` goes
-    into the API's error object beside code and message (e.g. the visitor still at a desk)."""
-
-    def __init__(self, code: str, message, status: int = 409, **extra) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.extra = extra
-
-
-def _conflict() -> QueueError:
-    return QueueError("conflict", _("This visit has changed meanwhile. Reload and try again."))
+def _conflict() -> ActionError:
+    return ActionError("conflict", _("This visit has changed meanwhile. Reload and try again."))
 
 
 BUMP_COUNTER = (
@@ -104,6 +91,53 @@ def next_number(office, prefix: str, day) -> int:
     raise RuntimeError("could not number the ticket")  # pragma: no cover
 
 
+# -- who may do what: every action below authorises the actor it is given -----------------------
+
+
+def authorise(actor: Actor, office, holds: tuple[str, object] | None = None) -> None:
+    """Staff of the office, the system, or the citizen holding ``holds``; else 404.
+
+    404, not 403: whoever may not act on an object must not learn that it exists."""
+    if actor.kind == ActorKind.SYSTEM or actor.reaches_office(office) and actor.is_staff:
+        return
+    if holds is not None and actor.holds_object(*holds):
+        return
+    raise Http404
+
+
+def authorise_ticket(actor: Actor, office) -> None:
+    """Taking a ticket: the public (kiosk page, web, app), a kiosk token of this office only,
+    staff of the office, the system."""
+    if actor.kind in (ActorKind.PUBLIC, ActorKind.SYSTEM, ActorKind.CLIENT_APP):
+        return
+    if actor.kind in (ActorKind.KIOSK, ActorKind.STAFF, ActorKind.API) and actor.reaches_office(
+        office
+    ):
+        return
+    raise Http404
+
+
+def access_visit(actor: Actor, visit_id) -> Visit:
+    """The one lookup of a visit for an actor: staff of its office (page or token), or the
+    citizen holding it. An unknown id and one the actor may not see get the same 404."""
+    visit = (
+        Visit.objects.select_related("office__agency", "service", "desk")
+        .filter(id=visit_id)
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    authorise(actor, visit.office, holds=("visit", visit.id))
+    return visit
+
+
+def citizen_of_visit(visit_id, secret) -> Actor:
+    """The citizen holding a visit's secret (given at check-in); 404 for a wrong secret."""
+    if not capabilities.holds("visit", visit_id, secret):
+        raise Http404
+    return Actor.citizen("visit", visit_id)
+
+
 def access_visit_as_holder(visit_id, secret) -> Visit:
     """The visit whose secret the caller holds (status page, leaving the line), or 404.
 
@@ -113,8 +147,9 @@ def access_visit_as_holder(visit_id, secret) -> Visit:
         .filter(id=visit_id)
         .first()
     )
-    if visit is None or not capabilities.holds("visit", visit.id, secret):
+    if visit is None:
         raise Http404
+    authorise(citizen_of_visit(visit.id, secret), visit.office, holds=("visit", visit.id))
     return visit
 
 
@@ -156,7 +191,7 @@ def do_check_in(
     source=Source.KIOSK,
     idempotency_key=None,
     fingerprint="",
-    actor=None,
+    actor: Actor = SYSTEM,
     now=None,
     booked=False,
     predictor=None,
@@ -168,12 +203,13 @@ def do_check_in(
     with the first visit. ``booked``: an appointment arriving within its window, served before
     arrival order. ``predictor``: called with the new, unsaved visit; the wait it returns is
     stored with it."""
+    authorise_ticket(actor, office)
     if idempotency_key:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_request(existing, fingerprint)
     if not office.active or not service.active or not service.offices.filter(id=office.id).exists():
-        raise QueueError("unavailable", _("This service is not offered at this office."))
+        raise ActionError("unavailable", _("This service is not offered at this office."))
     needs = sorted({Need(n) for n in needs})
     rules = QueueRules.for_office(office)
     now = now or timezone.now()
@@ -212,7 +248,7 @@ def do_check_in(
     return visit
 
 
-def check_open_for_tickets(office, now=None) -> None:
+def why_closed_for_tickets(office, now=None) -> ActionError | None:
     """Kiosk, web check-in and the public API take tickets only while the office is open, and
     not in its last minutes (``QueueRules.last_ticket``); staff can still add a visitor and
     appointments still check in. The refusal says when the office opens again."""
@@ -221,7 +257,7 @@ def check_open_for_tickets(office, now=None) -> None:
     closes = calendar.closes_at(now)
     cutoff = timedelta(minutes=QueueRules.for_office(office).last_ticket)
     if closes is not None and closes - now > cutoff:
-        return
+        return None
     opens = calendar.next_opening(closes or now)
     language = (get_language() or "fr")[:2]
     if opens is None:
@@ -234,12 +270,19 @@ def check_open_for_tickets(office, now=None) -> None:
         message = _("This office is not taking tickets now. It opens again on %(when)s.") % {
             "when": dates.day_and_time(opens, language, year=False)
         }
-    raise QueueError("office_closed", message, opens_at=opens)
+    return ActionError("office_closed", message, opens_at=opens.isoformat() if opens else None)
+
+
+def check_open_for_tickets(office, now=None) -> None:
+    """Refuse a ticket while ``why_closed_for_tickets`` has a reason."""
+    refusal = why_closed_for_tickets(office, now)
+    if refusal is not None:
+        raise refusal
 
 
 def _same_request(visit: Visit, fingerprint: str) -> Visit:
     if visit.request_fingerprint != fingerprint:
-        raise QueueError(
+        raise ActionError(
             "idempotency_mismatch",
             _("This Idempotency-Key was already used for another request. Use a new key."),
             status=422,
@@ -309,15 +352,13 @@ def touch_desk(desk_id, now) -> None:
     ).update(last_seen_at=now)
 
 
-def may_hold(actor, session) -> bool:
+def may_hold(actor: Actor, session) -> bool:
     """The agent who opened the desk, a supervisor acting for it, or the system (simulator)."""
-    if actor is None:
+    if actor.kind == ActorKind.SYSTEM:
         return True
-    user = getattr(actor, "user", actor)
-    if session.agent_id == getattr(user, "pk", None):
+    if actor.is_staff and session.agent_id == actor.user.pk:
         return True
-    role = getattr(actor, "role", None) or getattr(user, "role", "")
-    return bool(role) and role_at_least(role, Role.SUPERVISOR)
+    return actor.has_role(Role.SUPERVISOR)
 
 
 def _hold_desk(desk, actor, now) -> DeskSession:
@@ -332,13 +373,13 @@ def _hold_desk(desk, actor, now) -> DeskSession:
         .first()
     )
     if session is None:
-        raise QueueError("desk_closed", _("This desk is not open. Open it before calling."))
+        raise ActionError("desk_closed", _("This desk is not open. Open it before calling."))
     if not may_hold(actor, session):
-        raise QueueError(
+        raise ActionError(
             "not_your_desk", _("Another agent holds this desk. Only they or a supervisor can call.")
         )
     if session.paused_at is not None:
-        raise QueueError("paused", _("This desk is on a break. Resume before calling."))
+        raise ActionError("paused", _("This desk is on a break. Resume before calling."))
     if session.last_seen_at < now - SESSION_TOUCH_EVERY:
         DeskSession.objects.filter(id=session.id).update(last_seen_at=now)
     return session
@@ -364,13 +405,14 @@ def _after_the_call(office, moment) -> None:
     transaction.on_commit(tell_those_now_near, robust=True)
 
 
-def do_call_next(desk, actor=None, now=None) -> Visit | None:
+def do_call_next(desk, actor: Actor = SYSTEM, now=None) -> Visit | None:
     """Give the desk the first waiting visitor of its services, or None if nobody waits.
 
     Refused while the desk is closed, paused, held by someone else, or still has a visitor
     called or being served: the agent records that visitor's outcome first."""
+    authorise(actor, desk.office)
     rules = QueueRules.for_office(desk.office)
-    user = getattr(actor, "user", actor)
+    agent = actor.user if actor.is_staff else None
     skip_locked = connection.vendor == "postgresql"
     while True:
         moment = now or timezone.now()
@@ -378,11 +420,15 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
             session = _hold_desk(desk, actor, moment)
             pending = pending_visitor(desk)
             if pending is not None:
-                raise QueueError(
+                raise ActionError(
                     "visitor_pending",
                     _("Ticket %(ticket)s is still at this desk. Record how it ended first.")
                     % {"ticket": pending.ticket},
-                    visit=pending,
+                    visit={
+                        "id": str(pending.id),
+                        "ticket": pending.ticket,
+                        "status": pending.status,
+                    },
                 )
             waiting = Visit.objects.filter(
                 Q(service_id__in=desk_services(desk, session), for_desk=None) | Q(for_desk=desk),
@@ -404,7 +450,7 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
                     status=VisitStatus.CALLED,
                     desk=desk,
                     for_desk=None,
-                    agent=user if getattr(user, "pk", None) else None,
+                    agent=agent,
                     called_at=moment,
                     first_called_at=Coalesce(F("first_called_at"), moment),
                 )
@@ -421,7 +467,11 @@ def do_call_next(desk, actor=None, now=None) -> Visit | None:
 
 
 def _transition(visit, allowed, actor, verb, now, extra_filter=None, **changes) -> Visit:
-    """Move a visit from one of ``allowed`` statuses, or raise a conflict if it moved first."""
+    """Move a visit from one of ``allowed`` statuses, or raise a conflict if it moved first.
+
+    Staff of the office and the system may; the citizen only leaves their own line (cancel)."""
+    holds = ("visit", visit.id) if verb == "visit.cancelled" else None
+    authorise(actor, visit.office, holds=holds)
     now = now or timezone.now()
     with transaction.atomic():
         query = Visit.objects.filter(id=visit.id, status__in=allowed)
@@ -448,13 +498,13 @@ def _transition(visit, allowed, actor, verb, now, extra_filter=None, **changes) 
     return visit
 
 
-def do_recall(visit, actor=None, now=None) -> Visit:
+def do_recall(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     """Call the same visitor again, not sooner than the office's minimum delay."""
     now = now or timezone.now()
     rules = QueueRules.for_office(visit.office)
     earliest = now - timedelta(seconds=rules.recall_delay)
     if visit.status == VisitStatus.CALLED and visit.called_at and visit.called_at > earliest:
-        raise QueueError(
+        raise ActionError(
             "too_soon",
             _("Wait %(seconds)s seconds between two calls of the same person.")
             % {"seconds": rules.recall_delay},
@@ -469,11 +519,11 @@ def do_recall(visit, actor=None, now=None) -> Visit:
         called_at=now,
         recalls=F("recalls") + 1,
     )
-    notices.called(visit, again=True)
+    notices.called(visit)
     return visit
 
 
-def do_start(visit, actor=None, now=None) -> Visit:
+def do_start(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     return _transition(
         visit,
         [VisitStatus.CALLED],
@@ -485,7 +535,7 @@ def do_start(visit, actor=None, now=None) -> Visit:
     )
 
 
-def do_complete(visit, outcome=Outcome.RESOLVED, actor=None, now=None) -> Visit:
+def do_complete(visit, outcome=Outcome.RESOLVED, actor: Actor = SYSTEM, now=None) -> Visit:
     """Finish serving. Completing a visit that was called but not started starts it too."""
     outcome = Outcome(outcome)
     return _transition(
@@ -501,10 +551,10 @@ def do_complete(visit, outcome=Outcome.RESOLVED, actor=None, now=None) -> Visit:
     )
 
 
-def do_no_show(visit, actor=None, now=None) -> Visit:
+def do_no_show(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     rules = QueueRules.for_office(visit.office)
     if visit.status == VisitStatus.CALLED and visit.recalls < rules.recalls_before_no_show:
-        raise QueueError(
+        raise ActionError(
             "recall_first",
             _("Call this person again before recording that they did not come."),
         )
@@ -520,10 +570,12 @@ def do_no_show(visit, actor=None, now=None) -> Visit:
     )
 
 
-def do_transfer(visit, *, service=None, desk=None, placement=None, actor=None, now=None) -> Visit:
+def do_transfer(
+    visit, *, service=None, desk=None, placement=None, actor: Actor = SYSTEM, now=None
+) -> Visit:
     """Send the visitor to another line or desk; their place follows the office's rule."""
     if service is None and desk is None:
-        raise QueueError("invalid", _("Choose a service or a desk to transfer to."))
+        raise ActionError("invalid", _("Choose a service or a desk to transfer to."))
     now = now or timezone.now()
     rules = QueueRules.for_office(visit.office)
     placement = Placement(placement or rules.transfer_placement)
@@ -557,7 +609,7 @@ def do_transfer(visit, *, service=None, desk=None, placement=None, actor=None, n
     )
 
 
-def do_cancel(visit, actor=None, now=None) -> Visit:
+def do_cancel(visit, actor: Actor = SYSTEM, now=None) -> Visit:
     """The visitor leaves the line (from their status page, or staff on their behalf)."""
     return _transition(
         visit,
@@ -583,8 +635,13 @@ def session_of(desk) -> DeskSession | None:
     )
 
 
-def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
-    """The agent sits at the desk for these services; any earlier session of either ends."""
+def do_open_desk(desk, agent, services, actor: Actor = SYSTEM, now=None) -> DeskSession:
+    """The agent sits at the desk for these services; any earlier session of either ends.
+
+    The agent opens it themselves, or a supervisor (or the system) for them."""
+    authorise(actor, desk.office)
+    if actor.is_staff and actor.user.pk != agent.pk and not actor.has_role(Role.SUPERVISOR):
+        raise Http404
     now = now or timezone.now()
     allowed = set(desk.office.services.values_list("id", flat=True))
     chosen = [s for s in services if s.id in allowed]
@@ -599,7 +656,7 @@ def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
         record_event(
             "desk.opened",
             desk,
-            actor=actor or agent,
+            actor=actor,
             agency=desk.office.agency,
             at=now,
             data={"services": [str(s.id) for s in chosen], "office": str(desk.office_id)},
@@ -609,17 +666,18 @@ def do_open_desk(desk, agent, services, actor=None, now=None) -> DeskSession:
 
 
 def _held_session(desk, actor) -> DeskSession:
+    authorise(actor, desk.office)
     session = session_of(desk)
     if session is None:
-        raise QueueError("desk_closed", _("This desk is not open."))
+        raise ActionError("desk_closed", _("This desk is not open."))
     if not may_hold(actor, session):
-        raise QueueError(
+        raise ActionError(
             "not_your_desk", _("Another agent holds this desk. Only they or a supervisor can.")
         )
     return session
 
 
-def do_pause(desk, paused: bool, actor=None, now=None) -> DeskSession:
+def do_pause(desk, paused: bool, actor: Actor = SYSTEM, now=None) -> DeskSession:
     """A break starts (nobody is called to the desk) or ends."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -640,7 +698,7 @@ def do_pause(desk, paused: bool, actor=None, now=None) -> DeskSession:
     return session
 
 
-def do_close(desk, actor=None, now=None) -> None:
+def do_close(desk, actor: Actor = SYSTEM, now=None) -> None:
     """The agent leaves the desk."""
     now = now or timezone.now()
     with transaction.atomic():

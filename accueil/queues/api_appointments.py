@@ -19,14 +19,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from accueil.accounts.access import offices_for
 from accueil.api import auth
 from accueil.api.errors import error_response, invalid_field
 from accueil.api.schemas import ErrorOut, Translated
+from accueil.catalog.access import offices_for
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.actions import ActionError
 from accueil.queues import booking
-from accueil.queues.actions import QueueError, access_appointment_as_holder
+from accueil.queues.actions import access_appointment_as_holder
 from accueil.queues.contact import clean_email, clean_phone
 from accueil.queues.models import Appointment, Source
 
@@ -118,7 +119,7 @@ def appointment_out(appointment) -> dict:
     }
 
 
-def refusal(error: QueueError, office, service, starts_at):
+def refusal(error: ActionError, office, service, starts_at):
     """A booking rule said no: the time asked is not bookable (400, on ``starts_at``), or
     someone took the last place first (409 ``full``, with the other open times that day)."""
     if error.code in ABOUT_THE_TIME:
@@ -284,7 +285,7 @@ def book(request, office: UUID, payload: BookIn):
             source=Source.API,
             actor=_actor(request),
         )
-    except QueueError as error:
+    except ActionError as error:
         return refusal(error, found, service, starts_at)
     return Status(201, appointment_out(appointment))
 
@@ -322,7 +323,7 @@ def move(request, appointment: UUID, payload: MoveIn, secret: str = SECRET_QUERY
     starts_at = _aware(payload.starts_at, found.office)
     try:
         moved = booking.do_reschedule(found, starts_at, actor=_actor(request))
-    except QueueError as error:
+    except ActionError as error:
         return refusal(error, found.office, found.service, starts_at)
     return appointment_out(moved)
 
@@ -340,6 +341,6 @@ def cancel(request, appointment: UUID, secret: str = SECRET_QUERY):
     found = holder_or_staff(request, appointment, secret)
     try:
         cancelled = booking.do_cancel_appointment(found, actor=_actor(request))
-    except QueueError as error:
+    except ActionError as error:
         return error_response(error.status, error.code, str(error.message))
     return appointment_out(cancelled)

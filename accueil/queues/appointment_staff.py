@@ -20,10 +20,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import access_office, offices_for, staff_required
+from accueil.catalog.access import access_office, offices_for
+from accueil.core.actions import ActionError
+from accueil.core.guards import staff_required
 from accueil.lib import dates
 from accueil.queues import booking
-from accueil.queues.actions import QueueError
 from accueil.queues.contact import clean_email, clean_phone
 from accueil.queues.models import Appointment, AppointmentStatus, Source
 
@@ -216,7 +217,7 @@ def _slot_page(request, office, service, appointment=None):
                         },
                     )
                 return redirect(list_url(office.id, day))
-            except QueueError as error:
+            except ActionError as error:
                 form.add_error(None, error.message)
                 slots = booking.open_slots(office, service, day)
                 for slot in slots:
@@ -276,7 +277,7 @@ def cancel(request, appointment):
             _("The appointment %(code)s is cancelled; its time is open again.")
             % {"code": appointment.code},
         )
-    except QueueError as error:
+    except ActionError as error:
         messages.error(request, error.message)
     local = timezone.localtime(appointment.starts_at, appointment.office.zone)
     return redirect(list_url(appointment.office_id, local.date()))

@@ -20,12 +20,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accueil.core.actions import ActionError
+from accueil.core.actors import SYSTEM
 from accueil.core.events import record_event
 from accueil.lib import dates
 from accueil.notify.actions import notify_beside
 from accueil.notify.attachments import attachments
 from accueil.notify.checks import still_wanted
-from accueil.queues.actions import QueueError, do_check_in
+from accueil.queues.actions import do_check_in
 from accueil.queues.models import Appointment, AppointmentStatus, QueueRules, SlotCount, Source
 from accueil.queues.notices import preferred_channel
 
@@ -108,7 +110,7 @@ def bookable_days(office, service, now=None) -> list[date]:
 
 def _find_slot(office, service, starts_at, now) -> Slot:
     if not _starts_within_horizon(office, starts_at, now):
-        raise QueueError(
+        raise ActionError(
             "beyond_horizon",
             _("Appointments can be booked up to three weeks ahead. Choose another day."),
         )
@@ -116,7 +118,7 @@ def _find_slot(office, service, starts_at, now) -> Slot:
     for slot in open_slots(office, service, day, now):
         if slot.starts_at == starts_at:
             return slot
-    raise QueueError("no_slot", _("This time is not open for appointments. Choose another one."))
+    raise ActionError("no_slot", _("This time is not open for appointments. Choose another one."))
 
 
 def _take_place(office, service, starts_at) -> None:
@@ -131,7 +133,7 @@ def _take_place(office, service, starts_at) -> None:
         office=office, service=service, starts_at=starts_at, booked__lt=places
     ).update(booked=F("booked") + 1)
     if not won:
-        raise QueueError("full", _("Someone just took this time. Choose another one."))
+        raise ActionError("full", _("Someone just took this time. Choose another one."))
 
 
 def _free_place(appointment) -> None:
@@ -188,7 +190,7 @@ def do_book(
         record_event(
             "appointment.booked",
             appointment,
-            actor=actor,
+            actor=actor or SYSTEM,
             agency=office.agency,
             at=now,
             data={
@@ -206,7 +208,7 @@ def do_book(
 def do_reschedule(appointment, starts_at, actor=None, now=None):
     now = now or timezone.now()
     if appointment.status != AppointmentStatus.BOOKED:
-        raise QueueError("conflict", _("This appointment can no longer be changed."))
+        raise ActionError("conflict", _("This appointment can no longer be changed."))
     slot = _find_slot(appointment.office, appointment.service, starts_at, now)
     with transaction.atomic():
         _take_place(appointment.office, appointment.service, slot.starts_at)
@@ -214,14 +216,14 @@ def do_reschedule(appointment, starts_at, actor=None, now=None):
             id=appointment.id, status=AppointmentStatus.BOOKED, sequence=appointment.sequence
         ).update(starts_at=slot.starts_at, ends_at=slot.ends_at, sequence=F("sequence") + 1)
         if not changed:
-            raise QueueError("conflict", _("This appointment can no longer be changed."))
+            raise ActionError("conflict", _("This appointment can no longer be changed."))
         _free_place(appointment)
         old = appointment.starts_at
         appointment.refresh_from_db()
         record_event(
             "appointment.rescheduled",
             appointment,
-            actor=actor,
+            actor=actor or SYSTEM,
             agency=appointment.office.agency,
             at=now,
             data={"from": old, "to": slot.starts_at},
@@ -236,12 +238,12 @@ def do_cancel_appointment(appointment, actor=None, now=None):
         if not Appointment.objects.filter(
             id=appointment.id, status=AppointmentStatus.BOOKED
         ).update(status=AppointmentStatus.CANCELLED):
-            raise QueueError("conflict", _("This appointment can no longer be cancelled."))
+            raise ActionError("conflict", _("This appointment can no longer be cancelled."))
         _free_place(appointment)
         record_event(
             "appointment.cancelled",
             appointment,
-            actor=actor,
+            actor=actor or SYSTEM,
             agency=appointment.office.agency,
             at=now,
         )
@@ -259,12 +261,12 @@ def do_arrive(office, code: str, now=None, language="fr"):
         .first()
     )
     if appointment is None:
-        raise QueueError("unknown_code", _("No appointment today at this office has this code."))
+        raise ActionError("unknown_code", _("No appointment today at this office has this code."))
     _check_arrival(appointment)
     window = timedelta(minutes=QueueRules.for_office(office).appointment_window)
     if now < appointment.starts_at - window:
         local = timezone.localtime(appointment.starts_at, office.zone)
-        raise QueueError(
+        raise ActionError(
             "too_early",
             _("Your appointment is at %(time)s. Come back a little before, or take a ticket.")
             % {"time": dates.time_of_day(local, translation.get_language() or language)},
@@ -277,7 +279,7 @@ def do_arrive(office, code: str, now=None, language="fr"):
             # Someone typed the same code a moment before: say what they got.
             appointment.refresh_from_db()
             _check_arrival(appointment)
-            raise QueueError("conflict", _("This appointment has already been used."))
+            raise ActionError("conflict", _("This appointment has already been used."))
         visit = do_check_in(
             office,
             appointment.service,
@@ -293,6 +295,7 @@ def do_arrive(office, code: str, now=None, language="fr"):
         record_event(
             "appointment.arrived",
             appointment,
+            actor=SYSTEM,
             agency=office.agency,
             at=now,
             data={"visit": str(visit.id), "on_time": on_time},
@@ -306,16 +309,15 @@ def _check_arrival(appointment) -> None:
     if appointment.status == AppointmentStatus.CHECKED_IN:
         visit = appointment.visit
         if visit is None:
-            raise QueueError("checked_in", _("You are already checked in."))
-        raise QueueError(
+            raise ActionError("checked_in", _("You are already checked in."))
+        raise ActionError(
             "checked_in",
             _("You are already checked in: your ticket is %(ticket)s.") % {"ticket": visit.ticket},
-            visit=visit,
         )
     if appointment.status == AppointmentStatus.CANCELLED:
-        raise QueueError("cancelled", _("This appointment was cancelled. Take a ticket."))
+        raise ActionError("cancelled", _("This appointment was cancelled. Take a ticket."))
     if appointment.status != AppointmentStatus.BOOKED:
-        raise QueueError("conflict", _("This appointment has already been used."))
+        raise ActionError("conflict", _("This appointment has already been used."))
 
 
 # -- messages -----------------------------------------------------------------------------------

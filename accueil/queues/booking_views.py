@@ -13,12 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.guards import public
 from accueil.lib import dates
 from accueil.queues import booking
-from accueil.queues.actions import QueueError, access_appointment_as_holder
+from accueil.queues.actions import ActionError, access_appointment_as_holder
 from accueil.queues.forms import ArrivalForm, BookingForm
 from accueil.queues.models import AppointmentStatus
 from accueil.queues.views import kiosk_ticket_url
@@ -96,7 +96,7 @@ def _booking_page(request, office, appointment=None):
                         request, _("Your appointment has moved. A new confirmation is on its way.")
                     )
                 return redirect(appointment_url(appointment))
-            except QueueError as error:
+            except ActionError as error:
                 form.add_error(None, error.message)  # the slot was just taken: others are shown
                 slots = _labelled(booking.open_slots(office, service, day), office.zone)
                 form.fields["slot"].choices = [
@@ -161,7 +161,7 @@ def cancel_appointment(request, appointment, secret):
     try:
         booking.do_cancel_appointment(appointment)
         messages.success(request, _("Your appointment is cancelled."))
-    except QueueError as error:
+    except ActionError as error:
         messages.error(request, error.message)
     return redirect(appointment_url(appointment))
 
@@ -191,7 +191,7 @@ def kiosk_arrival(request, office):
         try:
             visit = booking.do_arrive(office, form.cleaned_data["code"], language=get_language())
             return redirect(kiosk_ticket_url(visit))
-        except QueueError as error:
+        except ActionError as error:
             messages.error(request, error.message, extra_tags="arrival")
     else:
         messages.error(request, _("Type the code from your confirmation."), extra_tags="arrival")

@@ -9,12 +9,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import offices_for, services_for, staff_required
-from accueil.accounts.models import Role
+from accueil.catalog.access import offices_for, services_for
 from accueil.catalog.models import Desk
+from accueil.core.actions import failures_return_to
+from accueil.core.actors import Role
+from accueil.core.events import events_for
+from accueil.core.guards import staff_required
 from accueil.queues import actions, service_notices
 from accueil.queues.forms import (
     CompleteForm,
@@ -23,7 +26,14 @@ from accueil.queues.forms import (
     StaffVisitForm,
     TransferForm,
 )
-from accueil.queues.models import DeskSession, ServiceNotice, Visit, VisitStatus
+from accueil.queues.models import (
+    DeskSession,
+    Need,
+    QueueRules,
+    ServiceNotice,
+    Visit,
+    VisitStatus,
+)
 from accueil.queues.waits import recent_forecast, wait_range
 
 QUEUE_SHOWN = 15
@@ -83,6 +93,30 @@ def _waiting_list(session):
     return rows, waiting.count()
 
 
+HISTORY = {
+    "visit.checked_in": gettext_lazy("Took a ticket"),
+    "visit.called": gettext_lazy("Called"),
+    "visit.recalled": gettext_lazy("Called again"),
+    "visit.transferred": gettext_lazy("Transferred"),
+    "visit.started": gettext_lazy("Service started"),
+}
+
+
+def _at_the_desk(visit) -> dict:
+    """What the agent needs at a glance about the visitor at the desk: why they have priority,
+    how long they have been here and at the desk, what happened to them so far, and when the
+    no-show button may be used."""
+    rules = QueueRules.for_office(visit.office)
+    events = events_for(visit).filter(verb__in=HISTORY).order_by("created_at", "id")
+    return {
+        "needs": [Need(need).label for need in visit.needs if need in Need.values],
+        "since": visit.started_at or visit.called_at,
+        "history": [{"at": event.created_at, "what": HISTORY[event.verb]} for event in events],
+        "recalls_left": max(rules.recalls_before_no_show - visit.recalls, 0),
+        "rules": rules,
+    }
+
+
 @staff_required()
 @require_GET
 def console(request):
@@ -94,7 +128,7 @@ def console(request):
         Visit.objects.filter(
             desk=session.desk, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
         )
-        .select_related("service")
+        .select_related("service", "office")
         .order_by("-called_at")
         .first()
     )
@@ -104,6 +138,7 @@ def console(request):
         "desk": session.desk,
         "office": session.desk.office,
         "current": current,
+        **(_at_the_desk(current) if current else {}),
         "rows": rows,
         "total": total,
         "complete_form": CompleteForm(),
@@ -147,13 +182,10 @@ def close(request, session):
 
 @staff_required()
 @require_POST
+@failures_return_to("queues:console")
 def call_next(request, session):
     session = _my_session(request, session)
-    try:
-        visit = actions.do_call_next(session.desk, actor=request.actor)
-    except actions.QueueError as error:
-        messages.error(request, error.message)
-        return redirect("queues:console")
+    visit = actions.do_call_next(session.desk, actor=request.actor)
     if visit is None:
         messages.info(request, _("Nobody is waiting for your services."))
     return redirect("queues:console")
@@ -161,6 +193,7 @@ def call_next(request, session):
 
 @staff_required()
 @require_POST
+@failures_return_to("queues:console")
 def add_visitor(request, session):
     """A walk-in at the counter or a caller on the phone joins the line, entered by staff."""
     session = _my_session(request, session)
@@ -174,18 +207,14 @@ def add_visitor(request, session):
         )
         return redirect("queues:console")
     data = form.cleaned_data
-    try:
-        visit, _guess = actions.do_take_ticket(
-            office,
-            data["service"],
-            language=data["language"],
-            phone=data["phone"],
-            source=data["source"],
-            actor=request.actor,
-        )
-    except actions.QueueError as error:
-        messages.error(request, error.message)
-        return redirect("queues:console")
+    visit, _guess = actions.do_take_ticket(
+        office,
+        data["service"],
+        language=data["language"],
+        phone=data["phone"],
+        source=data["source"],
+        actor=request.actor,
+    )
     messages.success(request, _("Ticket %(ticket)s added to the line.") % {"ticket": visit.ticket})
     return redirect("queues:console")
 
@@ -202,16 +231,11 @@ SERVE_ACTIONS = {
 
 @staff_required()
 @require_POST
+@failures_return_to("queues:console")
 def serve_visit(request, visit, action):
     if action not in SERVE_ACTIONS:
         raise Http404
-    visit = (
-        Visit.objects.filter(id=visit, office__in=offices_for(request.actor))
-        .select_related("office__agency")
-        .first()
-    )
-    if visit is None:
-        raise Http404
+    visit = actions.access_visit(request.actor, visit)
     options = {}
     if action == "complete":
         form = CompleteForm(request.POST)
@@ -225,10 +249,7 @@ def serve_visit(request, visit, action):
             messages.error(request, _("Choose where to transfer this person."))
             return redirect("queues:console")
         options.update(form.cleaned_data)
-    try:
-        SERVE_ACTIONS[action](visit, actor=request.actor, **options)
-    except actions.QueueError as error:
-        messages.error(request, error.message)
+    SERVE_ACTIONS[action](visit, actor=request.actor, **options)
     return redirect("queues:console")
 
 
@@ -257,11 +278,9 @@ def disruption(request):
 
 @staff_required(Role.SUPERVISOR)
 @require_POST
+@failures_return_to("queues:console-notice")
 def withdraw_notice(request, notice):
     notice = service_notices.access_notice(request.actor, notice)
-    try:
-        service_notices.do_withdraw_notice(request.actor, notice)
-        messages.success(request, _("The notice is withdrawn."))
-    except actions.QueueError as error:
-        messages.error(request, error.message)
+    service_notices.do_withdraw_notice(request.actor, notice)
+    messages.success(request, _("The notice is withdrawn."))
     return redirect("queues:console-notice")

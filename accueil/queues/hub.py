@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from django.db import close_old_connections, connection
 
 from accueil.queues.board import board_state
-from accueil.queues.live import CHANNEL
 from accueil.queues.waits import forget_recent
+
+CHANNEL = "accueil_live"  # NOTIFY channel: live.announce sends, every hub listens
 
 log = logging.getLogger(__name__)
 BACKLOG = 4  # boards kept for a slow display; older ones are dropped (each is a full state)

@@ -3,13 +3,13 @@
 On PostgreSQL the announcement is a ``NOTIFY`` sent inside the change's own transaction: it is
 delivered to every listening process when the transaction commits, and never if it rolls back.
 On SQLite (one server process by design) it goes to this process's hub after commit.
+One way only: actions → live → hub (the hub never imports live or the actions).
 """
 
 from django.db import connection, transaction
 
+from accueil.queues.hub import CHANNEL, hub
 from accueil.queues.waits import forget_recent
-
-CHANNEL = "accueil_live"
 
 
 def announce(office_id, keeps_forecast: bool = False) -> None:
@@ -23,6 +23,4 @@ def announce(office_id, keeps_forecast: bool = False) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(office_id)])
         return
-    from accueil.queues.hub import hub
-
     transaction.on_commit(lambda: hub.changed_from_thread(str(office_id)))

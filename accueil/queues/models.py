@@ -177,6 +177,11 @@ class QueueRules(models.Model):
         default=0,
         help_text=_("Staff can still add a visitor; appointments still check in."),
     )
+    kiosk_prints_ticket = models.BooleanField(
+        _("the kiosk prints a paper ticket"),
+        default=False,
+        help_text=_("For a kiosk with an 80 mm receipt printer set as the browser's printer."),
+    )
 
     class Meta:
         verbose_name = _("queue rules")

@@ -34,8 +34,9 @@ def _send(visit, key: str, idempotency: str, **values) -> None:
     )
 
 
-def called(visit, again: bool = False) -> None:
-    """Inside the call's transaction: "it's your turn, desk 4"."""
+def called(visit) -> None:
+    """Inside the call's transaction: "it's your turn, desk 4" (again after a recall: the
+    idempotency key counts recalls)."""
     _send(visit, "visit.called", f"called:{visit.recalls}", desk=visit.desk.label)
 
 

@@ -14,11 +14,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accueil.accounts.access import offices_for
-from accueil.accounts.models import Role
+from accueil.catalog.access import offices_for
+from accueil.core.actions import ActionError
+from accueil.core.actors import Actor, ActorKind, Role
 from accueil.core.events import record_event
 from accueil.queues import booking, live, notices
-from accueil.queues.actions import QueueError
+from accueil.queues.actions import authorise
 from accueil.queues.models import (
     Appointment,
     AppointmentStatus,
@@ -49,15 +50,18 @@ def access_notice(actor, notice_id) -> ServiceNotice:
     return notice
 
 
+def _authorise(actor: Actor, office) -> None:
+    """A supervisor of the office, or the system (a command)."""
+    authorise(actor, office)
+    if actor.kind != ActorKind.SYSTEM and not actor.has_role(Role.SUPERVISOR):
+        raise PermissionDenied
+
+
 def do_publish_notice(
     actor, *, office, service, notice_fr, notice_en, duration=END_OF_DAY, now=None
 ) -> tuple[ServiceNotice, int]:
     """Show the notice everywhere and send it to the people concerned: (notice, messages)."""
-    if actor is not None:  # a supervisor of this office (None: the system, e.g. a command)
-        if not actor.has_role(Role.SUPERVISOR):
-            raise PermissionDenied
-        if not offices_for(actor).filter(id=office.id).exists():
-            raise Http404
+    _authorise(actor, office)
     now = now or timezone.now()
     expires_at = expiry(office, duration, now)
     with transaction.atomic():
@@ -68,7 +72,7 @@ def do_publish_notice(
             text_en=notice_en,
             starts_at=now,
             expires_at=expires_at,
-            created_by=getattr(actor, "user", None),
+            created_by=actor.event_user,
         )
         record_event(
             "office.notice_published",
@@ -89,12 +93,13 @@ def do_publish_notice(
 
 
 def do_withdraw_notice(actor, notice, now=None) -> ServiceNotice:
+    _authorise(actor, notice.office)
     now = now or timezone.now()
     with transaction.atomic():
         if not ServiceNotice.objects.filter(id=notice.id, withdrawn_at=None).update(
             withdrawn_at=now
         ):
-            raise QueueError("conflict", _("This notice was already withdrawn."))
+            raise ActionError("conflict", _("This notice was already withdrawn."))
         record_event(
             "office.notice_withdrawn",
             notice.office,

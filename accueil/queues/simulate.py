@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 
 from accueil.catalog.models import Agency, Desk, Office, Service
+from accueil.core.actors import Actor
 from accueil.lib.businesstime import parse_weekly
 from accueil.queues import actions
 from accueil.queues.models import Source, Visit
@@ -114,6 +115,7 @@ def setup_office(agency_slug: str = "simulation") -> Office:
 class Day:
     def __init__(self, office, day: date, rng: random.Random, agents: dict) -> None:
         self.office, self.day, self.rng, self.agents = office, day, rng, agents
+        self.actors = {label: Actor.staff(agent) for label, agent in agents.items()}
         self.zone = office.zone
         self.services = {s.ticket_prefix: s for s in office.services.all()}
         known = {spec.prefix: spec for spec in SERVICES}
@@ -213,7 +215,9 @@ class Day:
 
     def on_open(self, now, label) -> None:
         agent = self.agents[label]
-        self.sessions[label] = actions.do_open_desk(self.desks[label], agent, [], now=now)
+        self.sessions[label] = actions.do_open_desk(
+            self.desks[label], agent, [], actor=self.actors[label], now=now
+        )
         self.idle.add(label)
 
     def on_arrival(self, now, _payload) -> None:
@@ -241,7 +245,7 @@ class Day:
             self.call(now, label)
 
     def call(self, now, label) -> None:
-        visit = actions.do_call_next(self.desks[label], actor=self.agents[label], now=now)
+        visit = actions.do_call_next(self.desks[label], actor=self.actors[label], now=now)
         if visit is None:
             self.idle.add(label)
             return
@@ -258,23 +262,23 @@ class Day:
     def on_recall(self, now, payload) -> None:
         label, visit = payload
         visit = Visit.objects.get(id=visit.id)
-        visit = actions.do_recall(visit, actor=self.agents[label], now=now)
+        visit = actions.do_recall(visit, actor=self.actors[label], now=now)
         self.push(now + timedelta(seconds=25), "no_show", (label, visit))
 
     def on_no_show(self, now, payload) -> None:
         label, visit = payload
-        actions.do_no_show(Visit.objects.get(id=visit.id), actor=self.agents[label], now=now)
+        actions.do_no_show(Visit.objects.get(id=visit.id), actor=self.actors[label], now=now)
         self.outcome.no_shows += 1
         self.free(now, label)
 
     def on_start(self, now, payload) -> None:
         label, visit, seconds = payload
-        visit = actions.do_start(visit, actor=self.agents[label], now=now)
+        visit = actions.do_start(visit, actor=self.actors[label], now=now)
         self.push(now + timedelta(seconds=seconds), "complete", (label, visit))
 
     def on_complete(self, now, payload) -> None:
         label, visit = payload
-        actions.do_complete(visit, actor=self.agents[label], now=now)
+        actions.do_complete(visit, actor=self.actors[label], now=now)
         self.outcome.served += 1
         self.free(now, label)
 

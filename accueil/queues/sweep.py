@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from accueil.core.actors import SYSTEM
 from accueil.core.events import record_event
 from accueil.queues import live
 from accueil.queues.models import (
@@ -44,6 +45,7 @@ def sweep_stale_visits(now) -> dict[str, int]:
                 record_event(
                     "visit.closed_at_end_of_day",
                     visit,
+                    actor=SYSTEM,
                     agency=visit.office.agency,
                     data={"was": visit.status, "office": str(visit.office_id)},
                 )
@@ -64,6 +66,7 @@ def sweep_stale_visits(now) -> dict[str, int]:
                 record_event(
                     "visit.returned_to_line",
                     visit,
+                    actor=SYSTEM,
                     agency=visit.office.agency,
                     data={"office": str(visit.office_id), "ticket": visit.ticket},
                 )
@@ -87,6 +90,11 @@ def mark_missed_appointments(now) -> int:
             if Appointment.objects.filter(
                 id=appointment.id, status=AppointmentStatus.BOOKED
             ).update(status=AppointmentStatus.MISSED):
-                record_event("appointment.missed", appointment, agency=appointment.office.agency)
+                record_event(
+                    "appointment.missed",
+                    appointment,
+                    actor=SYSTEM,
+                    agency=appointment.office.agency,
+                )
                 missed += 1
     return missed

@@ -15,13 +15,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accueil.accounts.access import public
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.actions import errors_on, failures_return_to
+from accueil.core.actors import PUBLIC
+from accueil.core.guards import public
 from accueil.queues import actions
 from accueil.queues.board import board_state
+from accueil.queues.booking import CODE_ALPHABET
 from accueil.queues.forms import CheckInForm
-from accueil.queues.models import OPEN_STATUSES, Source, Visit, VisitStatus
+from accueil.queues.models import OPEN_STATUSES, Need, QueueRules, Source, Visit, VisitStatus
 from accueil.queues.service_notices import notices_for
 from accueil.queues.waits import predict_for_reading, wait_range
 
@@ -38,11 +41,8 @@ def qr_svg(url: str, label: str) -> str:
 
 def closed_message(office) -> str | None:
     """Why the office takes no ticket now, and when it will; None while it does."""
-    try:
-        actions.check_open_for_tickets(office)
-    except actions.QueueError as error:
-        return str(error.message)
-    return None
+    refusal = actions.why_closed_for_tickets(office)
+    return str(refusal) if refusal else None
 
 
 def _check_in(request, office, *, kiosk: bool):
@@ -58,7 +58,7 @@ def _check_in(request, office, *, kiosk: bool):
             return form, 429
         data = form.cleaned_data
         source = Source.KIOSK if kiosk else (Source.VIRTUAL if data.get("remote") else Source.WEB)
-        try:
+        with errors_on(form):
             visit, _guess = actions.do_take_ticket(
                 office,
                 data["service"],
@@ -68,11 +68,10 @@ def _check_in(request, office, *, kiosk: bool):
                 needs=data["needs"],
                 source=source,
                 idempotency_key=f"page:{office.id}:{data['attempt']}",
+                actor=PUBLIC,
             )
-        except actions.QueueError as error:
-            form.add_error(None, error.message)
-            return form, 409
-        return visit, 302
+            return visit, 302
+        return form, 409
     if request.method == "GET":
         form = CheckInForm(initial={"attempt": uuid.uuid4()}, office=office, with_contact=not kiosk)
     return form, 400 if request.method == "POST" else 200
@@ -90,6 +89,7 @@ def kiosk(request, office):
         "form": result,
         "notices": notices_for(office),
         "closed": closed_message(office),
+        "code_keys": CODE_ALPHABET,  # the booking code's keypad: only characters codes use
     }
     return render(request, "queues/kiosk.html", context, status=status)
 
@@ -123,6 +123,7 @@ def kiosk_ticket(request, office, visit, secret):
         settings.SITE_URL + visit_url(visit),
         _("QR code to follow your turn on your phone"),
     )
+    context["print_ticket"] = QueueRules.for_office(visit.office).kiosk_prints_ticket
     response = render(request, "queues/kiosk_ticket.html", context)
     response["Cache-Control"] = "no-store"
     return response
@@ -194,6 +195,7 @@ def _visit_context(request, visit):
         "wait": wait_range(guess.wait) if guess else None,
         "can_cancel": visit.status in (VisitStatus.WAITING, VisitStatus.CALLED),
         "notices": notices_for(visit.office, visit.service, now) if visit.is_open else [],
+        "needs": [Need(need).label for need in visit.needs if need in Need.values],
     }
 
 
@@ -210,14 +212,16 @@ def visit_status(request, visit, secret):
 
 @public
 @require_POST
+@failures_return_to("queues:visit")
 def visit_cancel(request, visit, secret):
-    visit = actions.access_visit_as_holder(visit, secret)
-    try:
-        actions.do_cancel(visit)
-        messages.success(request, _("You have left the line. Your ticket is cancelled."))
-    except actions.QueueError as error:
-        messages.error(request, error.message)
+    citizen = actions.citizen_of_visit(visit, secret)
+    visit = actions.access_visit(citizen, visit)
+    actions.do_cancel(visit, actor=citizen)
+    messages.success(request, _("You have left the line. Your ticket is cancelled."))
     return redirect(visit_url(visit))
+
+
+EARLIER_CALLS_SHOWN = 5  # below the call being made: all a TV shows without scrolling
 
 
 @public
@@ -232,7 +236,8 @@ def display(request, office):
             "office": office,
             "board": state,
             "current": state["calls"][0] if state["calls"] else None,
-            "earlier": state["calls"][1:],
+            "earlier": state["calls"][1 : EARLIER_CALLS_SHOWN + 1],
             "other_language": "en" if get_language()[:2] == "fr" else "fr",
+            "now": timezone.now(),
         },
     )

@@ -22,8 +22,8 @@ def sign_in(client, username, password=TEST_PASSWORD, **extra):
 def test_staff_sign_in_and_reach_the_staff_home(client, personas):
     response = sign_in(client, "owner")
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:staff-home")
-    page = client.get(reverse("core:staff-home")).content.decode()
+    assert response["Location"] == reverse("site:staff-home")
+    page = client.get(reverse("site:staff-home")).content.decode()
     assert "Bonjour, Camille Tremblay" in page
     assert personas.office.name_fr in page
 
@@ -48,7 +48,7 @@ def test_repeated_failures_lock_the_account_for_that_address(client, personas):
     locked = sign_in(client, "owner")  # even the right password is refused now
     assert locked.status_code == 429
     assert "Trop de tentatives" in locked.content.decode()
-    assert client.get(reverse("core:staff-home")).status_code == 302
+    assert client.get(reverse("site:staff-home")).status_code == 302
     # Another address is not locked out for the same user.
     assert sign_in(client, "owner", REMOTE_ADDR="10.9.8.7").status_code == 302
 
@@ -61,17 +61,17 @@ def test_a_spoofed_forwarded_for_header_does_not_escape_the_lockout(client, pers
 
 def test_a_deactivated_user_is_signed_out_at_once(client, personas):
     sign_in(client, "owner")
-    assert client.get(reverse("core:staff-home")).status_code == 200
+    assert client.get(reverse("site:staff-home")).status_code == 200
     personas.owner.is_active = False
     personas.owner.save()
-    assert client.get(reverse("core:staff-home")).status_code == 302
+    assert client.get(reverse("site:staff-home")).status_code == 302
 
 
 def test_sign_out_needs_a_post(client, personas):
     sign_in(client, "owner")
     assert client.get("/fr/logout/").status_code == 405
     assert client.post("/fr/logout/").status_code == 302
-    assert client.get(reverse("core:staff-home")).status_code == 302
+    assert client.get(reverse("site:staff-home")).status_code == 302
 
 
 def test_open_redirect_after_sign_in_is_refused(client, personas):

@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ApiToken, Role
+from accueil.core.actors import Actor
 from accueil.core.events import events_for
 from tests.factories import TEST_PASSWORD
 
@@ -36,7 +36,7 @@ def test_a_token_cannot_be_given_a_higher_role_than_its_owner(client, personas):
 
 
 def test_revoked_expired_and_deactivated_tokens_stop_working(client, personas):
-    actor = Actor.for_user(personas.owner)
+    actor = Actor.staff(personas.owner)
     revoked, revoked_text = do_issue_token(actor, "revoked")
     expired, expired_text = do_issue_token(actor, "expired")
     _, live_text = do_issue_token(actor, "live")
@@ -52,7 +52,7 @@ def test_revoked_expired_and_deactivated_tokens_stop_working(client, personas):
 
 
 def test_a_token_loses_power_when_its_owner_does(client, personas):
-    _, text = do_issue_token(Actor.for_user(personas.admin), "ops", role=Role.ADMIN)
+    _, text = do_issue_token(Actor.staff(personas.admin), "ops", role=Role.ADMIN)
     assert me(client, text).json()["role"] == "admin"
     personas.admin.role = Role.AGENT
     personas.admin.save()
@@ -60,7 +60,7 @@ def test_a_token_loses_power_when_its_owner_does(client, personas):
 
 
 def test_a_token_of_another_user_cannot_be_revoked(client, personas):
-    token, text = do_issue_token(Actor.for_user(personas.colleague), "theirs")
+    token, text = do_issue_token(Actor.staff(personas.colleague), "theirs")
     client.post("/fr/login/", {"username": "owner", "password": TEST_PASSWORD})
     assert client.post(f"/fr/staff/tokens/{token.id}/revoke/").status_code == 404
     assert me(client, text).status_code == 200

@@ -2,14 +2,14 @@ import json
 
 from openapi_spec_validator import validate
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
-from accueil.catalog.demo import create_demo
+from accueil.core.actors import Actor
+from accueil.site.demo import create_demo
 from tests.factories import DeskFactory
 
 
 def bearer(user):
-    _, text = do_issue_token(Actor.for_user(user), "test")
+    _, text = do_issue_token(Actor.staff(user), "test")
     return {"authorization": f"Bearer {text}"}
 
 

@@ -204,8 +204,8 @@ def test_slots_without_a_service_list_every_bookable_service(client, bookable):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_application_books_and_moves_over_real_http(tmp_path):
-    from accueil.accounts.access import Actor
     from accueil.accounts.actions import do_issue_token
+    from accueil.core.actors import Actor
     from tests.factories import AgencyFactory, DeskFactory
 
     load_files()
@@ -214,7 +214,7 @@ def test_an_application_books_and_moves_over_real_http(tmp_path):
     service = ServiceFactory(agency=agency, offices=[office], appointment_minutes=30)
     DeskFactory(office=office, label="1").services.set([service])
     stranger = UserFactory(agency=AgencyFactory())
-    stranger_token = do_issue_token(Actor.for_user(stranger), "x")[1]
+    stranger_token = do_issue_token(Actor.staff(stranger), "x")[1]
     day = tomorrow(office)
     with serving(1, tmp_path) as [base]:
         address = f"{base}/api/v1/offices/{office.id}/appointments/slots?date={day}"

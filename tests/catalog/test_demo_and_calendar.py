@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 from django.core.management import call_command
 
 from accueil.accounts.models import User
-from accueil.catalog.demo import DEMO_PASSWORD
 from accueil.catalog.models import Closure, Holiday, Office, Service, ServiceStandard
 from accueil.lib.businesstime import parse_weekly
+from accueil.site.demo import DEMO_PASSWORD
 
 TORONTO = ZoneInfo("America/Toronto")
 

@@ -2,7 +2,7 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 from django.urls import path
 
-from accueil.accounts.access import public
+from accueil.core.guards import public
 
 
 def test_healthz_answers_without_the_database(client):

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from accueil.catalog.demo import create_demo
 from accueil.catalog.models import Office, Service
+from accueil.site.demo import create_demo
 from tests.factories import OfficeFactory, ServiceFactory, StandardFactory
 
 NBSP = "\u00a0"
@@ -36,8 +36,8 @@ def test_inactive_offices_and_services_are_not_public(client, db):
     service = ServiceFactory(active=False, name_en="Retired service", offices=[office])
     page = client.get("/en/").content.decode()
     assert "Closed office" not in page and "Retired service" not in page
-    assert client.get(reverse("core:service", args=[service.id])).status_code == 404
-    assert client.get(reverse("core:office", args=[office.id])).status_code == 404
+    assert client.get(reverse("site:service", args=[service.id])).status_code == 404
+    assert client.get(reverse("site:office", args=[office.id])).status_code == 404
 
 
 def test_service_page_states_standards_with_french_typography(client, db):
@@ -92,3 +92,14 @@ def test_stored_xss_in_names_is_inert(client, db):
     page = client.get(f"/fr/services/{service.id}/").content.decode()
     assert "<svg onload" not in page and "<img src=x" not in page
     assert "{{ request.user }}" in page and "{% debug %}" in page
+
+
+def test_an_office_open_around_the_clock_says_so_instead_of_midnight_to_midnight(client, db):
+    from accueil.lib.businesstime import parse_weekly
+    from tests.factories import OfficeFactory
+
+    office = OfficeFactory()
+    office.set_weekly_hours(parse_weekly("mon-sun 00:00-24:00"))
+    french = client.get(f"/fr/offices/{office.id}/").content.decode()
+    assert "Ouvert toute la journée" in french and "0 h – 0 h" not in french
+    assert "Open all day" in client.get(f"/en/offices/{office.id}/").content.decode()

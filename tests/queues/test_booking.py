@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import html5lib
 import pytest
 
+from accueil.core.actions import ActionError
+from accueil.core.actors import SYSTEM
 from accueil.notify.models import Message
 from accueil.notify.templates_text import load_files
 from accueil.queues import booking
 from accueil.queues.actions import (
-    QueueError,
     do_call_next,
     do_check_in,
     do_complete,
@@ -95,7 +96,7 @@ def test_reminder_is_sent_the_day_before_and_dropped_after_a_cancel(office, serv
 
 def test_full_slot_refuses_and_offers_the_others(office, service):
     booking.do_book(office, service, at(MONDAY, 10), email="a@example.ca", now=at(MONDAY, 7))
-    with pytest.raises(QueueError) as error:
+    with pytest.raises(ActionError) as error:
         booking.do_book(office, service, at(MONDAY, 10), email="b@example.ca", now=at(MONDAY, 7))
     assert error.value.code == "full"
     free = [s for s in booking.open_slots(office, service, MONDAY, now=at(MONDAY, 7)) if s.free]
@@ -119,7 +120,7 @@ def test_two_people_booking_the_last_place_at_once_one_wins(transactional_db):
                 office, service, at(MONDAY, 10), email=f"p{index}@example.ca", now=at(MONDAY, 7)
             )
             got.append("booked")
-        except QueueError as error:
+        except ActionError as error:
             got.append(error.code)
 
     results = [r for got in run_in_threads(8, person) for r in got]
@@ -174,7 +175,7 @@ def test_arrival_on_time_is_a_priority_visit(office, service):
         office, service, at(MONDAY, 10), email="a@example.ca", now=at(MONDAY, 7)
     )
     early_bird = do_check_in(office, service, now=at(MONDAY, 9, 40))
-    with pytest.raises(QueueError) as error:
+    with pytest.raises(ActionError) as error:
         booking.do_arrive(office, appointment.code, now=at(MONDAY, 9))
     assert error.value.code == "too_early"
     visit = booking.do_arrive(office, appointment.code.lower(), now=at(MONDAY, 9, 50))
@@ -186,7 +187,7 @@ def test_arrival_on_time_is_a_priority_visit(office, service):
     assert do_call_next(desk, now=at(MONDAY, 9, 51)).id == visit.id  # before the earlier walk-in
     do_complete(visit, now=at(MONDAY, 9, 51) + timedelta(seconds=30))
     assert do_call_next(desk, now=at(MONDAY, 9, 52)).id == early_bird.id
-    with pytest.raises(QueueError):
+    with pytest.raises(ActionError):
         booking.do_arrive(office, appointment.code, now=at(MONDAY, 9, 55))  # used once
 
 
@@ -348,7 +349,7 @@ def test_disruption_notice_reaches_todays_appointments(client, office, service):
         language="en",
     )
     _notice, sent = do_publish_notice(
-        None, office=office, service=None, notice_fr="Fermé.", notice_en="Closed today."
+        SYSTEM, office=office, service=None, notice_fr="Fermé.", notice_en="Closed today."
     )
     assert sent == 1
     message = Message.objects.get(reason_id=str(appointment.id))

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
 from accueil.catalog.models import Desk
+from accueil.core.actors import Actor
 from accueil.queues.actions import do_check_in, do_open_desk
 from accueil.queues.models import Visit, VisitStatus
 from tests.factories import (
@@ -38,7 +38,7 @@ def floor():
         # One agent per desk, sitting at it: a desk calls only while its agent holds it.
         agent = UserFactory(agency=agency, username=f"agent{number}", offices=[office])
         do_open_desk(desk, agent, [])
-        tokens.append(do_issue_token(Actor.for_user(agent), "live")[1])
+        tokens.append(do_issue_token(Actor.staff(agent), "live")[1])
     return office, service, desks, tokens
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accueil.core.actors import SYSTEM
 from accueil.notify.templates_text import load_files
 from accueil.queues.actions import do_check_in
 from accueil.queues.models import ServiceNotice
@@ -66,7 +67,7 @@ def test_an_expired_notice_is_shown_no_more(personas):
 
     visit = do_check_in(personas.office, personas.service)
     notice, _ = do_publish_notice(
-        None,
+        SYSTEM,
         office=personas.office,
         service=None,
         notice_fr=NOTICE_FR,
@@ -89,7 +90,7 @@ def test_a_notice_for_one_line_shows_on_that_lines_tickets_only(personas):
     theirs = do_check_in(personas.office, other)
     load_files()
     do_publish_notice(
-        None,
+        SYSTEM,
         office=personas.office,
         service=other,
         notice_fr="Les passeports sont en retard.",
@@ -103,7 +104,7 @@ def test_a_notice_for_one_line_shows_on_that_lines_tickets_only(personas):
 def test_only_supervisors_of_the_office_publish_or_withdraw(client, personas):
     load_files()
     notice, _ = do_publish_notice(
-        None, office=personas.office, service=None, notice_fr="Fermé.", notice_en="Closed."
+        SYSTEM, office=personas.office, service=None, notice_fr="Fermé.", notice_en="Closed."
     )
     client.post("/fr/login/", {"username": "stranger-boss", "password": TEST_PASSWORD})
     assert client.post(f"/fr/console/notices/{notice.id}/withdraw/").status_code == 404

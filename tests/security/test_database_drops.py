@@ -18,8 +18,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token
+from accueil.core.actors import Actor
 from accueil.core.models import Event
 from accueil.queues.actions import do_open_desk
 from accueil.queues.models import Visit, VisitStatus
@@ -49,7 +49,7 @@ def floor():
         agent = UserFactory(agency=agency, offices=[office])
         do_open_desk(desk, agent, [])
         desks.append(desk)
-        tokens.append(do_issue_token(Actor.for_user(agent), "chaos")[1])
+        tokens.append(do_issue_token(Actor.staff(agent), "chaos")[1])
     return office, service, desks, tokens
 
 

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accueil.accounts.access import Actor
 from accueil.accounts.actions import do_issue_token, do_revoke_token
 from accueil.accounts.models import ApiToken
+from accueil.core.actors import Actor
 from accueil.notify.models import Message
 from accueil.notify.templates_text import load_files
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -42,7 +42,7 @@ def debug(request, settings):
 
 @pytest.fixture
 def token(personas):
-    _token, text = do_issue_token(Actor.for_user(personas.owner), "log test")
+    _token, text = do_issue_token(Actor.staff(personas.owner), "log test")
     return text
 
 
@@ -76,14 +76,14 @@ def test_the_bearer_scheme_written_differently_works_and_is_never_logged(
 def test_wrong_expired_revoked_and_deactivated_tokens_are_never_logged(
     client, personas, debug, every_log
 ):
-    actor = Actor.for_user(personas.owner)
+    actor = Actor.staff(personas.owner)
     _, live = do_issue_token(actor, "live")
     wrong = live[: -len(secret_part(live))] + "x" * 43
     expired, expired_text = do_issue_token(actor, "expired")
     ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
     revoked, revoked_text = do_issue_token(actor, "revoked")
     do_revoke_token(actor, revoked)
-    colleague_actor = Actor.for_user(personas.colleague)
+    colleague_actor = Actor.staff(personas.colleague)
     _, deactivated_text = do_issue_token(colleague_actor, "deactivated")
     personas.colleague.is_active = False
     personas.colleague.save()

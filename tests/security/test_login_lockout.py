@@ -103,6 +103,10 @@ def test_thirty_guesses_from_thirty_addresses_slow_the_account_and_tell_its_owne
     assert notice.channel == "email" and notice.language == "fr"
     assert "owner" in notice.body and f"{limit} fois" in notice.body
     assert WRONG not in notice.body
+    # When it started, as a French reader writes a date: « mardi 1er décembre 2026 à 8 h 30 ».
+    assert re.search(r"\w+\s\d{1,2}(er)?\s\w+\s\d{4}\sà\s\d{1,2}\sh\s\d{2}", notice.body), (
+        notice.body
+    )
 
     clock.advance(59)
     assert sign_in(client, "owner", TEST_PASSWORD, address="203.0.113.7").status_code == 429

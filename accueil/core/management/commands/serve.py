@@ -2,8 +2,8 @@
 
 Stopping (SIGTERM, SIGINT) takes seconds even with displays connected. uvicorn's graceful
 shutdown waits for every open response, and a display stream never ends by itself — so the
-first signal also ends the streams (``hub.close``) and tells the embedded worker to stop, and
-uvicorn cancels whatever is still running after ``GRACE`` seconds.
+first signal also runs the registered shutdown hooks (queues ends its streams) and tells the
+embedded worker to stop, and uvicorn cancels whatever is still running after ``GRACE`` seconds.
 """
 
 import asyncio
@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from uvicorn.config import STARTUP_FAILURE
 
+from accueil.core.jobs import on_shutdown
 from accueil.core.worker import run_worker
-from accueil.queues.hub import hub
 
 # Seconds uvicorn waits for open responses after a signal: ordinary requests finish in far less.
 GRACE = 5
@@ -40,7 +40,7 @@ class Server(uvicorn.Server):
     def handle_exit(self, sig, frame) -> None:
         super().handle_exit(sig, frame)
         self.stop_worker.set()
-        hub.close_threadsafe()
+        on_shutdown.run()  # e.g. the display streams end (queues registers it)
 
     async def shutdown(self, sockets=None) -> None:
         await super().shutdown(sockets)

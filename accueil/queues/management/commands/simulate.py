@@ -1,6 +1,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accueil.catalog.models import Office
 from accueil.queues.simulate import accuracy, setup_office, simulate, text_progress
@@ -24,11 +25,12 @@ class Command(BaseCommand):
                 raise CommandError(f"no office with the slug {office!r}")
         else:
             found = setup_office()
-        start = start or date.today() - timedelta(days=days * 7 // 5 + 2)
+        today = timezone.now().astimezone(found.zone).date()  # the office's day, not the server's
+        start = start or today - timedelta(days=days * 7 // 5 + 2)
         outcome = simulate(found, start, days, seed=seed, progress=text_progress)
         zone = found.zone
         since = datetime.combine(start, time(0), tzinfo=zone)
-        until = datetime.combine(date.today() + timedelta(days=1), time(0), tzinfo=zone)
+        until = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone)
         result = accuracy(found, since, until, outcome.naive)
         self.stdout.write(
             f"{outcome.visits} visits, {outcome.served} served, {outcome.no_shows} no-shows"

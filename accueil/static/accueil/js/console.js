@@ -16,6 +16,17 @@
     var button = document.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
     if (button) { event.preventDefault(); button.click(); }
   });
+  // The service timer: minutes and seconds since the visitor was called or started.
+  var elapsed = document.querySelector("time.elapsed[data-since]");
+  if (elapsed) {
+    var since = Date.parse(elapsed.dataset.since);
+    var tick = function () {
+      var seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      var minutes = Math.floor(seconds / 60);
+      elapsed.textContent = minutes + ":" + String(seconds % 60).padStart(2, "0");
+    };
+    if (!isNaN(since)) { tick(); setInterval(tick, 1000); }
+  }
   var console_ = document.querySelector(".console");
   if (console_ && window.EventSource && window.htmx) {
     var panel = function () { return document.getElementById("queue-panel"); };

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from accueil.core import views
+from accueil.site import views
 
-app_name = "core"
+app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("offices/<uuid:office>/", views.office_detail, name="office"),

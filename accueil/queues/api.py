@@ -1,4 +1,7 @@
-"""Visits, desks and display events: the queue part of the contract in DESIGN.md."""
+"""The queue part of the REST contract (DESIGN.md): visits, desks, display events.
+
+Mounted by accueil/api/v1.py, which keeps the shared plumbing (auth, errors, schemas).
+"""
 
 import hashlib
 import json
@@ -12,12 +15,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from accueil.accounts.access import access_desk, offices_for
 from accueil.api import auth
 from accueil.api.errors import error_response, invalid_field
 from accueil.api.schemas import ErrorOut, Translated
+from accueil.catalog.access import access_desk
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.actors import Actor, ActorKind
 from accueil.queues import actions
 from accueil.queues.board import board_state
 from accueil.queues.contact import clean_email, clean_phone
@@ -103,45 +107,23 @@ def visit_out(visit, guess: Guess | None = None) -> dict:
     }
 
 
-def conflict(error: actions.QueueError):
-    extra = {}
-    if isinstance(error.extra.get("visit"), Visit):  # who is still at the desk
-        pending = error.extra["visit"]
-        extra["visit"] = {"id": str(pending.id), "ticket": pending.ticket, "status": pending.status}
-    if error.extra.get("opens_at"):  # a closed office: when it opens again
-        extra["opens_at"] = error.extra["opens_at"].isoformat()
-    return error_response(error.status, error.code, str(error.message), **extra)
-
-
-def staff_visit(request, visit_id: UUID) -> Visit:
-    """A visit of one of the caller's offices, or 404."""
-    visit = (
-        Visit.objects.select_related("office__agency", "service", "desk")
-        .filter(id=visit_id, office__in=offices_for(request.actor))
-        .first()
-    )
-    if visit is None:
-        raise Http404
-    return visit
-
-
-def holder_or_staff(request, visit_id: UUID, secret: str) -> Visit:
+def holder_or_staff(request, visit_id: UUID, secret: str) -> tuple[Visit, Actor]:
     """The visit for whoever holds its secret, or for staff of its office (bearer token).
 
     Without either, 404: the id alone (which staff pages and events may show) grants nothing."""
     if secret:
-        return actions.access_visit_as_holder(visit_id, secret)
-    actor = auth.agent(request)
-    if actor is None:
-        raise Http404
-    return staff_visit(request, visit_id)
+        actor = actions.citizen_of_visit(visit_id, secret)
+    else:
+        actor = auth.agent(request)
+        if actor is None:
+            raise Http404
+    return actions.access_visit(actor, visit_id), actor
 
 
-def caller_scope(request) -> str:
-    """Whose Idempotency-Key this is: the staff token's, else the client address's (hashed)."""
-    actor = auth.agent(request) if "Authorization" in request.headers else None
-    if actor is not None:
-        return f"user:{actor.user.pk}"
+def caller_scope(request, actor: Actor) -> str:
+    """Whose Idempotency-Key this is: the token's owner, else the client address's (hashed)."""
+    if actor.via_token:
+        return f"{actor.kind}:{actor.user.pk}"
     address = ratelimit.client_address(request)
     return "addr:" + hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
@@ -170,25 +152,24 @@ def too_many(wait: int):
     ),
 )
 def check_in(request, office: UUID, payload: CheckInIn):
-    wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
-    if wait:
-        return too_many(wait)
+    actor = auth.caller(request)
+    if actor.kind != ActorKind.KIOSK:  # an office's own kiosk is not one anonymous address
+        wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
+        if wait:
+            return too_many(wait)
     found = Office.objects.filter(id=office, active=True).select_related("agency").first()
     if found is None:
         raise Http404
     service = found.services.filter(id=payload.service, active=True).first()
     if service is None:
         return invalid_field("service", _("This service is not offered at this office."))
-    try:
-        actions.check_open_for_tickets(found)
-    except actions.QueueError as error:
-        return conflict(error)
+    actions.check_open_for_tickets(found)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
         return invalid_field("Idempotency-Key", _("The Idempotency-Key header is too long."))
     if key:
         # Scoped to the caller: another client's identical key is another request.
-        key = f"api:{office}:{caller_scope(request)}:{key}"
+        key = f"api:{office}:{caller_scope(request, actor)}:{key}"
     try:
         phone = clean_phone(payload.phone)
     except ValidationError as error:
@@ -198,20 +179,18 @@ def check_in(request, office: UUID, payload: CheckInIn):
     except ValidationError as error:
         return invalid_field("email", error.messages[0])
     language = payload.language or translation.get_language()[:2]
-    try:
-        visit, guess = actions.do_take_ticket(
-            found,
-            service,
-            language="en" if language == "en" else "fr",
-            phone=phone,
-            email=email,
-            needs=payload.needs,
-            source=Source.API,
-            idempotency_key=key or None,
-            fingerprint=fingerprint(office, payload) if key else "",
-        )
-    except actions.QueueError as error:
-        return conflict(error)
+    visit, guess = actions.do_take_ticket(
+        found,
+        service,
+        language="en" if language == "en" else "fr",
+        phone=phone,
+        email=email,
+        needs=payload.needs,
+        source=Source.KIOSK if actor.kind == ActorKind.KIOSK else Source.API,
+        idempotency_key=key or None,
+        actor=actor,
+        fingerprint=fingerprint(office, payload) if key else "",
+    )
     visit.office, visit.service = found, service
     return Status(201, visit_out(visit, guess))
 
@@ -230,7 +209,7 @@ SECRET_QUERY = Query(
     description="For whoever holds the visit's `secret`, or an agent of its office.",
 )
 def get_visit(request, visit: UUID, secret: str = SECRET_QUERY):
-    return visit_out(holder_or_staff(request, visit, secret))
+    return visit_out(holder_or_staff(request, visit, secret)[0])
 
 
 @router.post(
@@ -240,12 +219,8 @@ def get_visit(request, visit: UUID, secret: str = SECRET_QUERY):
     description="For whoever holds the visit's `secret`, or an agent of its office.",
 )
 def cancel(request, visit: UUID, secret: str = SECRET_QUERY):
-    found = holder_or_staff(request, visit, secret)
-    actor = getattr(request, "actor", None)
-    try:
-        return visit_out(actions.do_cancel(found, actor=actor))
-    except actions.QueueError as error:
-        return conflict(error)
+    found, actor = holder_or_staff(request, visit, secret)
+    return visit_out(actions.do_cancel(found, actor=actor))
 
 
 class DeskOpenIn(Schema):
@@ -311,10 +286,7 @@ def open_desk(request, desk: UUID, payload: Body[DeskOpenIn | None] = None):
 
 def _desk_change(request, desk: UUID, change, **options):
     found = access_desk(request.actor, desk)
-    try:
-        session = change(found, actor=request.actor, **options)
-    except actions.QueueError as error:
-        return conflict(error)
+    session = change(found, actor=request.actor, **options)
     return desk_out(found, session)
 
 
@@ -361,20 +333,15 @@ def close_desk(request, desk: UUID):
 )
 def call_next(request, desk: UUID):
     found = access_desk(request.actor, desk)
-    try:
-        visit = actions.do_call_next(found, actor=request.actor)
-    except actions.QueueError as error:
-        return conflict(error)
+    visit = actions.do_call_next(found, actor=request.actor)
     if visit is None:
         return HttpResponse(status=204)
     return visit_out(visit)
 
 
 def _serve(request, visit: UUID, action, **options):
-    try:
-        return visit_out(action(staff_visit(request, visit), actor=request.actor, **options))
-    except actions.QueueError as error:
-        return conflict(error)
+    found = actions.access_visit(request.actor, visit)
+    return visit_out(action(found, actor=request.actor, **options))
 
 
 @router.post(
@@ -425,7 +392,7 @@ def no_show(request, visit: UUID):
     summary="Send the visitor to another service or desk",
 )
 def transfer(request, visit: UUID, payload: TransferIn):
-    found = staff_visit(request, visit)
+    found = actions.access_visit(request.actor, visit)
     service = desk = None
     if payload.service:
         service = found.office.services.filter(id=payload.service).first()
@@ -435,12 +402,9 @@ def transfer(request, visit: UUID, payload: TransferIn):
         desk = found.office.desks.filter(id=payload.desk).first()
         if desk is None:
             return invalid_field("desk", _("No such desk in this office."))
-    try:
-        moved = actions.do_transfer(
-            found, service=service, desk=desk, placement=payload.placement, actor=request.actor
-        )
-    except actions.QueueError as error:
-        return conflict(error)
+    moved = actions.do_transfer(
+        found, service=service, desk=desk, placement=payload.placement, actor=request.actor
+    )
     return visit_out(moved)
 
 

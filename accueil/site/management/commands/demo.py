@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from accueil.catalog.demo import DEMO_PASSWORD, STAFF, create_demo
+from accueil.site.demo import DEMO_PASSWORD, STAFF, create_demo
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
 
     def make_history(self, agency, days):
         """Simulated past days at the first office, once, so predicted waits have a history."""
-        from datetime import date, timedelta
+        from datetime import timedelta
 
         from accueil.queues.models import Visit
         from accueil.queues.simulate import simulate, text_progress
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         office = agency.offices.order_by("slug").filter(slug="hotel-de-ville").first()
         if office is None or Visit.objects.filter(office=office).exists():
             return
-        start, counted = date.today(), 0
+        start, counted = timezone.now().astimezone(office.zone).date(), 0  # the office's day
         while counted < days:
             start -= timedelta(days=1)
             counted += start.weekday() < 5

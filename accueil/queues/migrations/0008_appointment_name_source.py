@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('queues', '0006_last_ticket'),
+        ('queues', '0007_kiosk_prints_ticket'),
     ]
 
     operations = [
