@@ -30,7 +30,9 @@ ENVIRONMENT = env_choice("ACCUEIL_ENV", ("development", "test", "production"), _
 PRODUCTION = ENVIRONMENT == "production"
 DATA_DIR = Path(env_str("ACCUEIL_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
 
-DEBUG = env_bool("ACCUEIL_DEBUG", default=ENVIRONMENT == "development")
+# Off unless asked for, even in development: `make run` shows the bilingual error pages a citizen
+# would see, not Django's English traceback page (ACCUEIL_DEBUG=true brings that back).
+DEBUG = env_bool("ACCUEIL_DEBUG")
 SECRET_KEY = env_str("ACCUEIL_SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Only for the interactive API documentation's template and Swagger UI files (served here).
+    "ninja",
     "axes",
     "accueil.core",
     "accueil.accounts",
@@ -165,6 +169,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("ACCUEIL_SESSION_HOURS", 10, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 API_TOKEN_DAYS = env_int("ACCUEIL_API_TOKEN_DAYS", 365, minimum=1)
+# A password reset link works once, for this long (Django's token generator reads it).
+PASSWORD_RESET_TIMEOUT = env_int("ACCUEIL_PASSWORD_RESET_MINUTES", 60, minimum=1) * 60
+# Reset requests per client address, as "count/seconds" (the GCRA bucket of core.ratelimit).
+PASSWORD_RESET_RATE = env_str("ACCUEIL_PASSWORD_RESET_RATE", "5/900")
 
 # Brute-force protection (django-axes): lock a username from one address after repeated
 # failures. Client addresses come from REMOTE_ADDR only, unless a proxy is configured
@@ -226,14 +234,14 @@ STORAGES = {
 
 # -- email: Django's own setting names as environment variables ------------------------------
 
-# In development, email is printed by the server instead of sent (make run needs no SMTP server).
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if ENVIRONMENT == "development"
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
+# In development, email is printed by the server instead of sent (make run needs no SMTP server),
+# unless an SMTP host is named: an explicit EMAIL_HOST means SMTP. EMAIL_BACKEND overrides both.
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND").strip() or (
+    "django.core.mail.backends.console.EmailBackend"
+    if ENVIRONMENT == "development" and not env_str("EMAIL_HOST").strip()
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")

@@ -9,6 +9,8 @@ from accueil.notify import sms_hooks
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Browsers ask for /favicon.ico on every page that names no icon (the display, the kiosk).
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("notify/sms/status", sms_hooks.status, name="sms-status"),
     path("notify/sms/inbound", sms_hooks.inbound, name="sms-inbound"),

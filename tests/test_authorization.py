@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
-from accueil.catalog.models import Category, Holiday
+from accueil.catalog.models import Category, Holiday, OpeningHours
 from accueil.core.actors import Actor
 from accueil.core.models import ConsumerCursor
 from accueil.notify.models import (
@@ -253,7 +253,13 @@ def admin_objects(personas, owner_token):
     webhook = WebhookEndpoint.objects.create(
         agency=personas.agency, name="Permis", url="https://hooks.example.ca/in"
     )
+    # A number no page holds by chance: the test looks for the key in the other admin's pages.
+    hours, _ = OpeningHours.objects.get_or_create(
+        id=7_350_912, office=personas.office, weekday=0, opens="08:30", closes="16:30"
+    )
     return [
+        personas.desk,
+        hours,
         personas.agency,
         personas.office,
         personas.service,

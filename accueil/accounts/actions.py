@@ -1,12 +1,14 @@
 """State changes on staff accounts: each checks, writes, and records its event."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accueil.accounts.models import ApiToken, Role, TokenKind, role_at_least
-from accueil.core.actors import Actor
+from accueil.accounts import lockout, reset
+from accueil.accounts.models import ApiToken, Role, TokenKind, User, role_at_least
+from accueil.core.actors import PUBLIC, Actor
 from accueil.core.events import record_event
 
 
@@ -67,3 +69,54 @@ def do_revoke_token(actor: Actor, token: ApiToken) -> None:
             agency=actor.user.agency,
             data={"key_id": token.key_id},
         )
+
+
+def do_request_password_reset(email: str) -> int:
+    """Send a reset link to every active account with this address; return how many.
+
+    The caller answers the same whatever the count, so the page never tells whether an
+    address has an account. The email goes through the outbox (retries, the per-recipient
+    hourly cap), in the account's language."""
+    from accueil.notify.actions import notify
+
+    users = [
+        user
+        for user in get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+        if user.has_usable_password()
+    ]
+    if users:
+        reset.ensure_wording()
+    for user in users:
+        link = reset.reset_link(user)
+        with transaction.atomic():
+            notify(
+                key=reset.NOTICE,
+                channel="email",
+                recipient=user.email,
+                language=user.language,
+                values={
+                    "username": user.username,
+                    "link": link,
+                    "minutes": reset.expiry_minutes(),
+                },
+                # One message per link (the token changes each second), named by a digest:
+                # the key is shown in the admin, and the token would open the account.
+                idempotency_key=f"{reset.NOTICE}:{user.pk}:{reset.digest(link)}",
+                agency=user.agency,
+            )
+            record_event("account.password_reset_requested", user, actor=PUBLIC, agency=user.agency)
+    return len(users)
+
+
+def do_reset_password(user: User, new_password: str) -> None:
+    """Set the password chosen through a reset link.
+
+    The new hash ends every other session of the account (Django checks each session against
+    the password hash) and the link itself, whose token was derived from the old hash. The
+    per-account sign-in slowdown is forgotten: whoever reads the mailbox is the owner."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        # The holder of the link acts as the staff member it was sent to.
+        record_event("account.password_reset", user, actor=Actor.staff(user), agency=user.agency)
+    lockout.forget(user.get_username())

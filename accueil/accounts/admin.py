@@ -36,7 +36,7 @@ class ApiTokenAdmin(AgencyScopedAdmin):
     readonly_fields = ["key_id", "created_at", "last_used_at"]
     fields = ["name", "key_id", "role", "expires_at", "revoked_at", "created_at", "last_used_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request):  # noqa: ARG002 - the signature the framework calls
         return False  # tokens are issued from the staff pages or `accueil token`, shown once
 
 

@@ -206,7 +206,7 @@ class AccountLockoutHandler(AxesDatabaseHandler):
         forget(user.get_username())
 
 
-def lockout_response(request, original_response=None, credentials=None):
+def lockout_response(request, original_response=None, credentials=None):  # noqa: ARG001 - the signature the framework calls
     """axes' ``AXES_LOCKOUT_CALLABLE``: the page saying how long to wait, with Retry-After."""
     wait = getattr(request, "accueil_login_wait", 0)
     if not wait:  # axes' own lock, which starts again at each attempt

@@ -26,6 +26,7 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
         help_text=_("Empty only for platform operators."),
+        verbose_name=_("agency"),
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     offices = models.ManyToManyField(
@@ -103,7 +104,9 @@ class ApiToken(models.Model):
     PREFIX = "acc"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100)
     key_id = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)

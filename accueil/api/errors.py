@@ -63,19 +63,68 @@ def error_for_status(status: int, message: str | None = None) -> JsonResponse:
     return error_response(status, code, message or default)
 
 
+def _limit(error: dict, *names: str) -> object:
+    context = error.get("ctx") or {}
+    for name in names:
+        if name in context:
+            return context[name]
+    return ""
+
+
 def _problem(error: dict) -> str:
-    """Pydantic's English explanation, said in the caller's language."""
+    """Pydantic's English explanation, said in the caller's language (by the error's ``type``;
+    its English ``msg`` never reaches the caller). Limits come from the error's ``ctx``."""
     kind = error.get("type", "")
     if kind == "missing":
         return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("This field is not expected.")
     if kind.startswith("uuid"):
         return _("This is not a valid identifier.")
     if kind in ("literal_error", "enum"):
+        expected = str(_limit(error, "expected"))
+        if expected:
+            return _("This value is not one of the allowed choices: %(expected)s.") % {
+                # Pydantic writes "'fr' or 'en'": the words stay out, the values stay in.
+                "expected": expected.replace("'", "").replace(" or ", ", ")
+            }
         return _("This value is not one of the allowed choices.")
-    if kind in ("string_too_long", "too_long"):
-        return _("This value is too long.")
-    if kind == "extra_forbidden":
-        return _("This field is not expected.")
+    if kind == "string_too_long":
+        return _("This text is too long: at most %(limit)s characters.") % {
+            "limit": _limit(error, "max_length")
+        }
+    if kind == "string_too_short":
+        return _("This text is too short: at least %(limit)s characters.") % {
+            "limit": _limit(error, "min_length")
+        }
+    if kind == "too_long":
+        return _("Too many items: at most %(limit)s.") % {"limit": _limit(error, "max_length")}
+    if kind == "too_short":
+        return _("Too few items: at least %(limit)s.") % {"limit": _limit(error, "min_length")}
+    if kind in ("greater_than", "greater_than_equal"):
+        return _("This number is too small: at least %(limit)s.") % {
+            "limit": _limit(error, "ge", "gt")
+        }
+    if kind in ("less_than", "less_than_equal"):
+        return _("This number is too large: at most %(limit)s.") % {
+            "limit": _limit(error, "le", "lt")
+        }
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("A whole number is expected.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("A number is expected.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("true or false is expected.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Text is expected.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("A list is expected.")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("A JSON object is expected.")
+    if kind.startswith("date") or kind.startswith("time"):
+        return _("A date or time in ISO 8601 form is expected (2026-12-01T08:30:00-05:00).")
+    if kind == "json_invalid":
+        return _("The body is not valid JSON.")
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return _("This value has the wrong type.")
     return _("This value is not valid.")
@@ -91,7 +140,7 @@ def _field(location) -> str:
 
 def install(api) -> None:
     @api.exception_handler(ValidationError)
-    def invalid(request, exc):
+    def invalid(request, exc):  # noqa: ARG001 - the signature the framework calls
         if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in exc.errors):
             # A malformed id in the address names nothing: the same answer as an unknown one.
             return error_for_status(404)
@@ -99,37 +148,37 @@ def install(api) -> None:
         return error_response(400, "invalid", _("Some fields are missing or invalid."), problems)
 
     @api.exception_handler(AuthenticationError)
-    def unauthenticated(request, exc):
+    def unauthenticated(request, exc):  # noqa: ARG001 - the signature the framework calls
         response = error_for_status(401)
         response["WWW-Authenticate"] = 'Bearer realm="accueil"'
         return response
 
     @api.exception_handler(PermissionDenied)
-    def forbidden(request, exc):
+    def forbidden(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(403)
 
     @api.exception_handler(Http404)
-    def not_found(request, exc):
+    def not_found(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(404)
 
     @api.exception_handler(ActionError)
-    def refused(request, exc):
+    def refused(request, exc):  # noqa: ARG001 - the signature the framework calls
         """Every action's refusal, rendered here once (see accueil/core/actions.py)."""
         details = [{"field": exc.field, "problem": str(exc)}] if exc.field else None
         context = {key: value for key, value in exc.context.items() if value is not None}
         return error_response(exc.status, exc.code, str(exc), details, **context)
 
     @api.exception_handler(HttpError)
-    def http_error(request, exc):
+    def http_error(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(exc.status_code)
 
     @api.exception_handler(RequestDataTooBig)
-    def too_large(request, exc):
+    def too_large(request, exc):  # noqa: ARG001 - the signature the framework calls
         # Without this, ninja turns it into a 500 traceback when DEBUG is on.
         return error_for_status(413)
 
     @api.exception_handler(SuspiciousOperation)
-    def suspicious(request, exc):
+    def suspicious(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(400)
 
     @api.exception_handler(Exception)

@@ -56,7 +56,9 @@ class Agency(Bilingual, models.Model):
 
 class Office(Bilingual, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="offices")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="offices", verbose_name=_("agency")
+    )
     slug = models.SlugField(_("short name"))
     name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
     name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
@@ -130,7 +132,9 @@ class Weekday(models.IntegerChoices):
 class OpeningHours(models.Model):
     """One opening interval on one weekday; a day can have several (closed at lunch)."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="opening_hours")
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("office")
+    )
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
     opens = models.TimeField(_("opens at"))
     closes = models.TimeField(_("closes at"))
@@ -153,7 +157,9 @@ class Holiday(Bilingual, models.Model):
     """A whole local day without service, for every office of the agency or for one office."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="holidays")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("agency")
+    )
     office = models.ForeignKey(
         Office,
         on_delete=models.CASCADE,
@@ -161,6 +167,7 @@ class Holiday(Bilingual, models.Model):
         blank=True,
         related_name="holidays",
         help_text=_("Leave empty for a holiday in every office."),
+        verbose_name=_("office"),
     )
     date = models.DateField(_("date"))
     name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
@@ -179,7 +186,9 @@ class Closure(Bilingual, models.Model):
     """An office closed between two instants (works, weather, training)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="closures")
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="closures", verbose_name=_("office")
+    )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     reason_fr = models.CharField(_("reason (French)"), max_length=200)
@@ -204,7 +213,9 @@ class Closure(Bilingual, models.Model):
 
 class Category(Bilingual, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="categories")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="categories", verbose_name=_("agency")
+    )
     slug = models.SlugField(_("short name"))
     name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
     name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
@@ -240,10 +251,17 @@ def validate_channels(value: object) -> None:
 
 class Service(Bilingual, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="services")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="services", verbose_name=_("agency")
+    )
     slug = models.SlugField(_("short name"))
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("category"),
     )
     name_fr = models.CharField(_("name (French)"), max_length=200, validators=[single_line])
     name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
@@ -311,7 +329,9 @@ class ServiceStandard(models.Model):
     """A published commitment: "80 % served within 15 minutes"."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="standards")
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="standards", verbose_name=_("service")
+    )
     measure = models.CharField(_("what is measured"), max_length=16, choices=Measure.choices)
     threshold = models.PositiveIntegerField(_("threshold"), validators=[MinValueValidator(1)])
     unit = models.CharField(_("unit"), max_length=16, choices=ThresholdUnit.choices)
@@ -353,7 +373,9 @@ class ServiceStandard(models.Model):
 
 class Desk(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="desks")
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="desks", verbose_name=_("office")
+    )
     label = models.CharField(
         _("label"),
         max_length=40,

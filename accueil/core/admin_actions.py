@@ -4,6 +4,7 @@ Django admin goes through here, with its event, like every other change.
 The admin opens the transaction (``changeform_view``/``delete_view`` are atomic), so the object,
 its inlines and the event commit together."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accueil.core.actors import Actor
@@ -25,6 +26,8 @@ def _agency_of(obj):
 
 def do_save_object(actor: Actor, obj, *, own_agency_id=None) -> None:
     """Save the edited object; ``own_agency_id``: an agency administrator's rows are theirs."""
+    if not actor.is_staff:  # the admin site lets in staff only; an action says so itself
+        raise PermissionDenied
     if own_agency_id is not None:
         obj.agency_id = own_agency_id
     obj.save()

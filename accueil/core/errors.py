@@ -27,13 +27,13 @@ def action_refused(request, error):
     return _page(request, error.status, _("This cannot be done now"), str(error))
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request, exception=None):  # noqa: ARG001 - the signature the framework calls
     return _page(
         request, 403, _("Access refused"), _("Your account does not give access to this page.")
     )
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request, exception=None):  # noqa: ARG001 - the signature the framework calls
     return _page(
         request, 404, _("Page not found"), _("This page does not exist or is no longer available.")
     )
@@ -53,7 +53,7 @@ def server_error(request):
     )
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request, reason=""):  # noqa: ARG001 - the signature the framework calls
     return _page(
         request,
         403,

@@ -97,7 +97,7 @@ class ConsumerCursor(models.Model):
     """How far one event consumer has read the log, and how it is doing (core/consumers.py)."""
 
     name = models.CharField(_("consumer"), max_length=100, unique=True)
-    txid = models.BigIntegerField(default=0)
+    txid = models.BigIntegerField(_("last transaction read"), default=0)
     event_id = models.BigIntegerField(_("last event read"), default=0)
     failures = models.PositiveIntegerField(_("failures in a row"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)

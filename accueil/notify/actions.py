@@ -79,6 +79,7 @@ def notify_beside(**message) -> Message:
                 "agency": message.get("agency"),
                 "status": Status.FAILED,
                 "error": f"could not be written: {error}",
+                "error_code": "could_not_be_written",
                 "reason_type": message.get("reason", ("", ""))[0],
                 "reason_id": str(message.get("reason", ("", ""))[1]),
             },
@@ -99,6 +100,7 @@ def do_resend(actor: Actor, message: Message) -> bool:
             attempts=0,
             next_attempt_at=timezone.now(),
             error="",
+            error_code="",
             claim_token=None,
             lease_until=None,
         )
@@ -165,7 +167,7 @@ def do_record_receipt(provider_id: str, final: str, error: str) -> int:
     """A delivery receipt: only a message still "sent" changes, so a replay does nothing."""
     return Message.objects.filter(
         channel=Channel.SMS, provider_id=provider_id, status=Status.SENT
-    ).update(status=final, error=error)
+    ).update(status=final, error=error, error_code="provider_error" if error else "")
 
 
 def do_opt_out(channel: str, address: str, source: str) -> None:

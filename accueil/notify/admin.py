@@ -1,17 +1,34 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accueil.core.admin_site import AgencyScopedAdmin
+from accueil.notify.hidden import HIDDEN_BODIES
 from accueil.notify.models import Consent, Message, OptOut, Template, WebhookEndpoint
 
 
 @admin.register(Message)
 class MessageAdmin(AgencyScopedAdmin):
-    list_display = ["created_at", "channel", "template", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "channel", "message_type", "status", "why", "attempts", "sent_at"]
     list_filter = ["status", "channel"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    readonly_fields = ["message_type", "why", *(f.name for f in Message._meta.fields)]
 
-    def has_add_permission(self, request):
+    @admin.display(description=_("message"))
+    def message_type(self, message):
+        return message.type_label
+
+    @admin.display(description=_("why"))
+    def why(self, message):
+        return message.reason
+
+    def has_add_permission(self, request):  # noqa: ARG002 - the signature the framework calls
         return False  # messages are written by actions, never by hand
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.template in HIDDEN_BODIES:
+            # e.g. a reset link signs in as its owner until it expires: nobody else reads it.
+            fields = [name for name in fields if name != "body"]
+        return fields
 
 
 @admin.register(WebhookEndpoint)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accueil.core.guards import staff_required
 from accueil.notify.actions import do_cancel_campaign, do_start_campaign
+from accueil.notify.campaigns import SEND_AT
 from accueil.notify.models import Campaign, Message, Status
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -110,6 +111,7 @@ def campaign_detail(request, campaign):
         "sent": counts.get(Status.SENT, 0) + counts.get(Status.DELIVERED, 0),
         "not_sent": counts.get(Status.FAILED, 0) + counts.get(Status.DROPPED, 0),
         "running": found.state in ("pending", "importing"),
+        "send_at": SEND_AT,
     }
     template = "notify/_campaign_progress.html" if request.htmx else "notify/campaign.html"
     return render(request, template, context)

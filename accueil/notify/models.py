@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.lib.contact import phone_key
 from accueil.lib.netguard import BlockedDestination, check_allow_list, check_url
+from accueil.notify import labels
 
 
 class Channel(models.TextChoices):
@@ -39,7 +40,12 @@ class Status(models.TextChoices):
 class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(
-        "catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalog.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency"),
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=320)
@@ -49,7 +55,9 @@ class Message(models.Model):
     body = models.TextField(_("body"), blank=True)
     # The same key always means the same message: enqueueing it twice makes one row, and the
     # email's Message-ID derives from it, so a resend after a crash is recognisably the same.
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, verbose_name=_("idempotency key")
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
@@ -58,20 +66,25 @@ class Message(models.Model):
     # Set when a worker claims the row: only that worker may record the outcome, and a
     # crashed worker's rows return to the queue once the lease has expired.
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, verbose_name=_("lease until"))
     provider_id = models.CharField(_("provider reference"), max_length=200, blank=True)
+    # The technical detail (English, for operators) and the reason's code, which pages show as
+    # a sentence in the reader's language (accueil.notify.labels).
     error = models.TextField(_("last error"), blank=True)
+    error_code = models.CharField(_("reason"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # Proactive messages (reminders, campaigns) wait out quiet hours in this zone and carry
     # an unsubscribe link; replies to something the person just did do not.
     proactive = models.BooleanField(_("proactive"), default=False)
-    time_zone = models.CharField(max_length=64, default="America/Toronto")
+    time_zone = models.CharField(
+        max_length=64, default="America/Toronto", verbose_name=_("time zone")
+    )
     # Why the message exists ("visit", "<uuid>"): re-checked at send time, dropped if gone.
-    reason_type = models.CharField(max_length=40, blank=True)
-    reason_id = models.CharField(max_length=64, blank=True)
+    reason_type = models.CharField(max_length=40, blank=True, verbose_name=_("reason type"))
+    reason_id = models.CharField(max_length=64, blank=True, verbose_name=_("reason id"))
     # Messages about the same thing ("case:DEM-2026-0001") share a thread in mail clients.
-    thread = models.CharField(max_length=100, blank=True)
+    thread = models.CharField(max_length=100, blank=True, verbose_name=_("thread"))
 
     class Meta:
         verbose_name = _("message")
@@ -84,6 +97,15 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.template or self.idempotency_key} ({self.status})"
+
+    @property
+    def reason(self) -> str:
+        """Why it failed or waits, in the active language (old rows: their English text)."""
+        return labels.reason(self.error_code, self.error)
+
+    @property
+    def type_label(self) -> str:
+        return labels.message_type(self.template)
 
     @property
     def message_id(self) -> str:
@@ -104,7 +126,9 @@ class WebhookEndpoint(models.Model):
     """An agency system that receives signed JSON notices (HMAC-SHA256)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     name = models.CharField(_("name"), max_length=100)
     # A CharField with a URL validator: the admin form then never guesses a scheme.
     url = models.CharField(
@@ -220,8 +244,8 @@ def address_digest(channel: str, address: str) -> str:
 class OptOut(models.Model):
     """Someone asked not to receive messages on a channel (STOP, ARRÊT, unsubscribe link)."""
 
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    address_digest = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
+    address_digest = models.CharField(max_length=64, verbose_name=_("address digest"))
     source = models.CharField(_("how"), max_length=40)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -262,6 +286,7 @@ class Template(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         help_text=_("Empty: the default used by every agency that has not written its own."),
+        verbose_name=_("agency"),
     )
     key = models.CharField(_("event"), max_length=100)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
@@ -304,10 +329,14 @@ class Campaign(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     name = models.CharField(_("name"), max_length=100)
     days_ahead = models.PositiveSmallIntegerField(_("days before expiry"), default=30)
-    time_zone = models.CharField(max_length=64, default="America/Toronto")
+    time_zone = models.CharField(
+        max_length=64, default="America/Toronto", verbose_name=_("time zone")
+    )
     created_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -339,8 +368,8 @@ class Campaign(models.Model):
 class Consent(models.Model):
     """A person agreed to receive messages on a channel, for a purpose: when, and how."""
 
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    address_digest = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16, choices=Channel.choices, verbose_name=_("channel"))
+    address_digest = models.CharField(max_length=64, verbose_name=_("address digest"))
     purpose = models.CharField(_("purpose"), max_length=60)  # "visit notices", "reminders"
     source = models.CharField(_("how"), max_length=60)  # "kiosk check-in", "web form"
     created_at = models.DateTimeField(_("when"), default=timezone.now)

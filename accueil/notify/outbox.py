@@ -132,14 +132,15 @@ def deliver(message: Message, channel, policy: BatchPolicy | None = None) -> str
     policy = policy or BatchPolicy([message], timezone.now())
     decision = policy.decide(message)
     if decision.action == "drop":
-        _finish(message, status=Status.DROPPED, error=decision.reason)
+        _finish(message, status=Status.DROPPED, error="", error_code=decision.reason)
         return Status.DROPPED
     if decision.action == "postpone":
         # Waiting is not a failed attempt.
         _finish(
             message,
             status=Status.QUEUED,
-            error=decision.reason,
+            error="",
+            error_code=decision.reason,
             next_attempt_at=decision.until,
             attempts=F("attempts") - 1,
         )
@@ -150,21 +151,29 @@ def deliver(message: Message, channel, policy: BatchPolicy | None = None) -> str
         provider_id = channel.send(message)
     except TemporaryFailure as error:
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            _finish(message, status=Status.FAILED, error=f"gave up: {error}")
+            _finish(message, status=Status.FAILED, error=f"gave up: {error}", error_code=error.code)
             logger.warning("message %s failed after %s attempts", message.id, message.attempts)
             return Status.FAILED
         _finish(
             message,
             status=Status.QUEUED,
             error=str(error),
+            error_code=error.code,
             next_attempt_at=timezone.now() + retry_delay(message.attempts),
         )
         return Status.QUEUED
     except PermanentFailure as error:
-        _finish(message, status=Status.FAILED, error=str(error))
+        _finish(message, status=Status.FAILED, error=str(error), error_code=error.code)
         logger.warning("message %s failed: %s", message.id, error)
         return Status.FAILED
-    _finish(message, status=Status.SENT, provider_id=provider_id, sent_at=timezone.now(), error="")
+    _finish(
+        message,
+        status=Status.SENT,
+        provider_id=provider_id,
+        sent_at=timezone.now(),
+        error="",
+        error_code="",
+    )
     return Status.SENT
 
 
@@ -181,7 +190,7 @@ def run_batch(limit: int = 50) -> int:
             channel = channel_for(name)
         except PermanentFailure as error:
             for message in group:
-                _finish(message, status=Status.FAILED, error=str(error))
+                _finish(message, status=Status.FAILED, error=str(error), error_code=error.code)
             continue
         try:
             for message in group:

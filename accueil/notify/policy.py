@@ -22,7 +22,7 @@ PERSONAL = ("email", "sms")  # channels that reach a person, who can opt out and
 @dataclass(frozen=True)
 class Decision:
     action: str  # "send", "drop" or "postpone"
-    reason: str = ""
+    reason: str = ""  # a code of accueil.notify.labels.REASONS
     until: datetime | None = None
 
 
@@ -53,17 +53,17 @@ class BatchPolicy:
 
     def decide(self, message: Message) -> Decision:
         if not still_wanted(message):
-            return Decision("drop", "no longer needed")
+            return Decision("drop", "no_longer_needed")
         if message.channel not in PERSONAL:
             return SEND
         key = (message.channel, message.recipient)
         if (message.channel, address_digest(*key)) in self.opted_out:
-            return Decision("drop", "opted out")
+            return Decision("drop", "opted_out")
         if message.proactive:
             until = quiet_until(self.now, ZoneInfo(message.time_zone), self.window)
             if until is not None:
-                return Decision("postpone", "quiet hours", until)
+                return Decision("postpone", "quiet_hours", until)
         if self.sent_last_hour[key] >= settings.OUTBOX_PER_RECIPIENT_PER_HOUR:
-            return Decision("postpone", "rate limit", self.now + timedelta(minutes=10))
+            return Decision("postpone", "rate_limit", self.now + timedelta(minutes=10))
         self.sent_last_hour[key] += 1  # counted now, so a batch cannot flood one person
         return SEND

@@ -448,7 +448,7 @@ class BoardOut(Schema):
     response={200: BoardOut, 404: ErrorOut},
     summary="What a display shows, for polling",
 )
-def board(request, office: UUID):
+def board(request, office: UUID):  # noqa: ARG001 - the signature the framework calls
     state = board_state(office)
     if state is None:
         raise Http404
@@ -466,7 +466,7 @@ def board(request, office: UUID):
         "reconnects after `retry` milliseconds."
     ),
 )
-def events(request, office: UUID):
+def events(request, office: UUID):  # noqa: ARG001 - the signature the framework calls
     state = board_state(office)
     if state is None:
         raise Http404

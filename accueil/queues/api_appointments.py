@@ -202,7 +202,7 @@ def too_many(wait: int):
     ),
 )
 def slots(
-    request,
+    request,  # noqa: ARG001 - the signature the framework calls
     office: UUID,
     service: UUID | None = None,
     date: date | None = Query(None, description="YYYY-MM-DD, the office's local day"),  # noqa: B008

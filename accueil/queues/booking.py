@@ -251,7 +251,7 @@ def do_cancel_appointment(appointment, actor=None, now=None):
     return appointment
 
 
-def do_arrive(office, code: str, now=None, language="fr"):
+def do_arrive(office, code: str, now=None, language="fr"):  # noqa: ARG001 - kept for callers
     """At the kiosk: the booking code turns the appointment into a visit (priority if on time)."""
     now = now or timezone.now()
     code = "".join(ch for ch in (code or "").upper() if ch.isalnum())

@@ -38,7 +38,7 @@ def test_an_opted_out_address_receives_nothing(db, smtp_server):
     message = email("o1")
     drain_outbox()
     message.refresh_from_db()
-    assert message.status == Status.DROPPED and message.error == "opted out"
+    assert message.status == Status.DROPPED and message.error_code == "opted_out"
     assert smtp_server.messages == []
     assert "camille" not in OptOut.objects.get().address_digest  # no address kept
 
@@ -49,7 +49,7 @@ def test_proactive_messages_wait_out_quiet_hours_in_the_office_zone(db, smtp_ser
     answer = email("q2", recipient="other@example.ca")  # not proactive: goes now
     drain_outbox()
     reminder.refresh_from_db()
-    assert reminder.status == Status.QUEUED and reminder.error == "quiet hours"
+    assert reminder.status == Status.QUEUED and reminder.error_code == "quiet_hours"
     assert reminder.attempts == 0
     assert reminder.next_attempt_at > timezone.now()
     assert [m["To"] for m in smtp_server.messages] == [answer.recipient]
@@ -69,9 +69,9 @@ def test_no_storm_one_address_gets_a_limited_number_an_hour(db, smtp_server, set
     assert statuses.count(Status.SENT) == 3
     assert statuses.count(Status.QUEUED) == 2
     assert len(smtp_server.messages) == 3
-    assert set(Message.objects.filter(status=Status.QUEUED).values_list("error", flat=True)) == {
-        "rate limit"
-    }
+    assert set(
+        Message.objects.filter(status=Status.QUEUED).values_list("error_code", flat=True)
+    ) == {"rate_limit"}
 
 
 def test_a_message_whose_reason_has_gone_is_dropped_at_send_time(db, smtp_server):
@@ -86,7 +86,7 @@ def test_a_message_whose_reason_has_gone_is_dropped_at_send_time(db, smtp_server
     drain_outbox()
     stale.refresh_from_db()
     fresh.refresh_from_db()
-    assert stale.status == Status.DROPPED and stale.error == "no longer needed"
+    assert stale.status == Status.DROPPED and stale.error_code == "no_longer_needed"
     assert fresh.status == Status.SENT
 
 

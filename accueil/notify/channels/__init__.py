@@ -8,11 +8,20 @@ Adding a channel: see CONTRIBUTING.md.
 from importlib import import_module
 
 
-class TemporaryFailure(Exception):
+class DeliveryFailure(Exception):
+    """``str(error)`` is the technical detail (English, for operators); ``code`` names the
+    reason staff read, translated (accueil.notify.labels.REASONS)."""
+
+    def __init__(self, detail: str, code: str = ""):
+        super().__init__(detail)
+        self.code = code
+
+
+class TemporaryFailure(DeliveryFailure):
     pass
 
 
-class PermanentFailure(Exception):
+class PermanentFailure(DeliveryFailure):
     pass
 
 
@@ -28,5 +37,5 @@ def channel_for(name: str):
     try:
         module_name, class_name = REGISTRY[name].rsplit(".", 1)
     except KeyError:
-        raise PermanentFailure(f"no channel named {name!r}") from None
+        raise PermanentFailure(f"no channel named {name!r}", "no_channel") from None
     return getattr(import_module(module_name), class_name)()

@@ -29,7 +29,7 @@ class EmailChannel:
 
     def send(self, message) -> str:
         if any(ch in message.subject for ch in "\r\n"):
-            raise PermanentFailure("line break in the subject")
+            raise PermanentFailure("line break in the subject", "subject_line_break")
         headers = {"Message-ID": message.message_id, "Content-Language": message.language}
         if message.thread:
             headers["In-Reply-To"] = headers["References"] = message.thread_id
@@ -52,14 +52,18 @@ class EmailChannel:
             codes = {code for code, _ in error.recipients.values()}
             self.close()
             if all(400 <= code < 500 for code in codes):
-                raise TemporaryFailure(f"recipient deferred {sorted(codes)}") from None
-            raise PermanentFailure(f"recipient refused {sorted(codes)}") from None
+                raise TemporaryFailure(
+                    f"recipient deferred {sorted(codes)}", "recipient_deferred"
+                ) from None
+            raise PermanentFailure(
+                f"recipient refused {sorted(codes)}", "recipient_refused"
+            ) from None
         except smtplib.SMTPResponseException as error:
             self.close()
             if 400 <= error.smtp_code < 500:
-                raise TemporaryFailure(f"SMTP {error.smtp_code}") from None
-            raise PermanentFailure(f"SMTP {error.smtp_code}") from None
+                raise TemporaryFailure(f"SMTP {error.smtp_code}", "smtp_error") from None
+            raise PermanentFailure(f"SMTP {error.smtp_code}", "smtp_error") from None
         except (OSError, smtplib.SMTPException) as error:  # refused, reset, timed out
             self.close()
-            raise TemporaryFailure(type(error).__name__) from None
+            raise TemporaryFailure(type(error).__name__, "unreachable") from None
         return message.message_id

@@ -28,12 +28,16 @@ UNSUBSCRIBED = 21610
 class SmsChannel:
     def send(self, message) -> str:
         if not settings.SMS_API_URL:
-            raise TemporaryFailure("SMS is not configured (SMS_API_URL)")
+            raise TemporaryFailure("SMS is not configured (SMS_API_URL)", "sms_not_configured")
         if not E164.match(message.recipient):
-            raise PermanentFailure("the phone number is not in international form")
+            raise PermanentFailure(
+                "the phone number is not in international form", "not_international"
+            )
         body = sms_friendly(message.body)
         if measure(body).segments > settings.SMS_MAX_SEGMENTS:
-            raise PermanentFailure(f"longer than {settings.SMS_MAX_SEGMENTS} SMS segments")
+            raise PermanentFailure(
+                f"longer than {settings.SMS_MAX_SEGMENTS} SMS segments", "too_long"
+            )
         account = settings.SMS_ACCOUNT_ID
         url = f"{settings.SMS_API_URL.rstrip('/')}/2010-04-01/Accounts/{account}/Messages.json"
         form = urllib.parse.urlencode(
@@ -60,9 +64,9 @@ class SmsChannel:
         except urllib.error.HTTPError as error:
             self._raise_for(error, message.recipient)
         except (OSError, ValueError) as error:
-            raise TemporaryFailure(type(error).__name__) from None
+            raise TemporaryFailure(type(error).__name__, "unreachable") from None
         if not answer.get("sid"):
-            raise TemporaryFailure("the provider gave no message id")
+            raise TemporaryFailure("the provider gave no message id", "provider_error")
         return str(answer["sid"])
 
     @staticmethod
@@ -77,9 +81,11 @@ class SmsChannel:
 
             OptOut.record(Channel.SMS, recipient, source="provider opt-out")
         if error.code == 400 and code in PERMANENT_CODES:
-            raise PermanentFailure(f"provider error {code}") from None
+            raise PermanentFailure(f"provider error {code}", "provider_error") from None
         # 401 (credentials being fixed), 429 (slow down), 5xx: try again later.
-        raise TemporaryFailure(f"HTTP {error.code} provider error {code}") from None
+        raise TemporaryFailure(
+            f"HTTP {error.code} provider error {code}", "provider_error"
+        ) from None
 
     def close(self) -> None:
         pass

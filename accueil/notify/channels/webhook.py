@@ -26,7 +26,7 @@ class WebhookChannel:
 
         endpoint = WebhookEndpoint.objects.filter(id=message.recipient, active=True).first()
         if endpoint is None:
-            raise PermanentFailure("webhook endpoint missing or inactive")
+            raise PermanentFailure("webhook endpoint missing or inactive", "webhook_inactive")
         body = message.body.encode()
         timestamp = int(time.time())
         signed = signature(endpoint.secret, timestamp, body)
@@ -46,14 +46,14 @@ class WebhookChannel:
                 permitted=settings.WEBHOOK_PRIVATE_NETWORKS,
             )
         except BlockedDestination as error:
-            raise PermanentFailure(f"blocked destination: {error}") from None
+            raise PermanentFailure(f"blocked destination: {error}", "blocked_destination") from None
         except OSError as error:
-            raise TemporaryFailure(type(error).__name__) from None
+            raise TemporaryFailure(type(error).__name__, "unreachable") from None
         if 200 <= status < 300:
             return f"http-{status}"
         if status in (408, 425, 429) or status >= 500:
-            raise TemporaryFailure(f"HTTP {status}")
-        raise PermanentFailure(f"HTTP {status} (redirects are not followed)")
+            raise TemporaryFailure(f"HTTP {status}", "webhook_error")
+        raise PermanentFailure(f"HTTP {status} (redirects are not followed)", "webhook_error")
 
     def close(self) -> None:
         pass
