@@ -44,6 +44,13 @@ PUBLIC_API = {
     # What every display board shows in the waiting room.
     ("get", "/api/v1/offices/{office}/board"),
     ("get", "/api/v1/offices/{office}/events"),
+    # Appointments: anyone books; then whoever holds the secret (given at booking), or staff
+    # of the office (tests/api/test_appointments.py: everyone else gets 404).
+    ("get", "/api/v1/offices/{office}/appointments/slots"),
+    ("post", "/api/v1/offices/{office}/appointments"),
+    ("get", "/api/v1/appointments/{appointment}"),
+    ("post", "/api/v1/appointments/{appointment}/move"),
+    ("post", "/api/v1/appointments/{appointment}/cancel"),
 }
 PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMIN: "admin"}
 
@@ -60,6 +67,7 @@ def fill(route, personas, token):
         "session": owner_session(personas).id,
         "visit": agency_visit(personas).id,
         "notice": agency_notice(personas).id,
+        "appointment": agency_appointment(personas).id,
         "action": "start",
     }
 
@@ -90,6 +98,26 @@ def owner_session(personas):
 def agency_visit(personas):
     visit = Visit.objects.filter(office=personas.office).first()
     return visit or do_check_in(personas.office, personas.service)
+
+
+def agency_appointment(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accueil.queues.models import Appointment
+
+    start = timezone.now() + timedelta(days=1)
+    appointment, _ = Appointment.objects.get_or_create(
+        office=personas.office,
+        code="AUTHZ1",
+        defaults={
+            "service": personas.service,
+            "starts_at": start,
+            "ends_at": start + timedelta(minutes=30),
+        },
+    )
+    return appointment
 
 
 def agency_notice(personas):

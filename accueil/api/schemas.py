@@ -77,7 +77,8 @@ class PendingVisit(Schema):
 
 class ErrorBody(Schema):
     """The one error shape; nothing else at this level (no top-level ``field``), but for the two
-    conflicts that say what to do next: who is still at the desk, when the office opens."""
+    conflicts that say what to do next: who is still at the desk, when the office opens, which
+    other times are open when a slot was just taken."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -91,6 +92,9 @@ class ErrorBody(Schema):
     )
     opens_at: str | SkipJsonSchema[None] = Field(
         None, description="`office_closed`: when the office next opens (ISO 8601), if known"
+    )
+    alternatives: list[str] | SkipJsonSchema[None] = Field(
+        None, description="`full`: the other open appointment times that day (ISO 8601)"
     )
 
 

@@ -11,6 +11,7 @@ from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.catalog.access import access_office
 from accueil.catalog.models import Desk, Office, Service, cached_calendars
 from accueil.queues.api import router as queues_router
+from accueil.queues.api_appointments import router as appointments_router
 from accueil.queues.waits import recent_forecasts, wait_range
 
 
@@ -35,6 +36,7 @@ api = AccueilAPI(
 )
 errors.install(api)
 api.add_router("", queues_router)
+api.add_router("", appointments_router)
 
 
 def translated(obj, field="name"):

@@ -17,12 +17,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accueil.core.actions import ActionError
 from accueil.core.actors import SYSTEM
 from accueil.core.events import record_event
+from accueil.lib import dates
 from accueil.notify.actions import notify_beside
 from accueil.notify.attachments import attachments
 from accueil.notify.checks import still_wanted
@@ -151,8 +152,24 @@ def new_code() -> str:
             return code
 
 
-def do_book(office, service, starts_at, *, email, phone="", language="fr", now=None, confirm=True):
-    """Book a slot. ``confirm=False`` only for simulated days: nobody to write to."""
+def do_book(
+    office,
+    service,
+    starts_at,
+    *,
+    email="",
+    phone="",
+    name="",
+    language="fr",
+    source=Source.WEB,
+    actor=None,
+    now=None,
+    confirm=True,
+):
+    """Book a slot. ``source``: the web page, an application (API) or staff for a caller on the
+    phone (``actor`` then says who). Without an email there is no confirmation to send (staff
+    read the code out on the phone); a phone still gets the reminder. ``confirm=False`` only
+    for simulated days: nobody to write to."""
     now = now or timezone.now()
     slot = _find_slot(office, service, starts_at, now)
     with transaction.atomic():
@@ -164,20 +181,23 @@ def do_book(office, service, starts_at, *, email, phone="", language="fr", now=N
             ends_at=slot.ends_at,
             code=new_code(),
             language=language,
+            name=name,
             email=email,
             phone=phone,
+            source=source,
             created_at=now,
         )
         record_event(
             "appointment.booked",
             appointment,
-            actor=SYSTEM,
+            actor=actor or SYSTEM,
             agency=office.agency,
             at=now,
             data={
                 "office": str(office.id),
                 "service": str(service.id),
                 "starts_at": slot.starts_at,
+                "source": source,
             },
         )
         if confirm:
@@ -185,7 +205,7 @@ def do_book(office, service, starts_at, *, email, phone="", language="fr", now=N
     return appointment
 
 
-def do_reschedule(appointment, starts_at, now=None):
+def do_reschedule(appointment, starts_at, actor=None, now=None):
     now = now or timezone.now()
     if appointment.status != AppointmentStatus.BOOKED:
         raise ActionError("conflict", _("This appointment can no longer be changed."))
@@ -203,16 +223,16 @@ def do_reschedule(appointment, starts_at, now=None):
         record_event(
             "appointment.rescheduled",
             appointment,
-            actor=SYSTEM,
+            actor=actor or SYSTEM,
             agency=appointment.office.agency,
             at=now,
             data={"from": old, "to": slot.starts_at},
         )
-        _confirm(appointment, now)
+        _confirm(appointment, now, moved=True)
     return appointment
 
 
-def do_cancel_appointment(appointment, now=None):
+def do_cancel_appointment(appointment, actor=None, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         if not Appointment.objects.filter(
@@ -223,7 +243,7 @@ def do_cancel_appointment(appointment, now=None):
         record_event(
             "appointment.cancelled",
             appointment,
-            actor=SYSTEM,
+            actor=actor or SYSTEM,
             agency=appointment.office.agency,
             at=now,
         )
@@ -236,25 +256,29 @@ def do_arrive(office, code: str, now=None, language="fr"):  # noqa: ARG001 - kep
     now = now or timezone.now()
     code = "".join(ch for ch in (code or "").upper() if ch.isalnum())
     appointment = (
-        Appointment.objects.select_related("service", "office")
-        .filter(office=office, code=code, status=AppointmentStatus.BOOKED)
+        Appointment.objects.select_related("service", "office", "visit")
+        .filter(office=office, code=code)
         .first()
     )
     if appointment is None:
         raise ActionError("unknown_code", _("No appointment today at this office has this code."))
+    _check_arrival(appointment)
     window = timedelta(minutes=QueueRules.for_office(office).appointment_window)
     if now < appointment.starts_at - window:
         local = timezone.localtime(appointment.starts_at, office.zone)
         raise ActionError(
             "too_early",
             _("Your appointment is at %(time)s. Come back a little before, or take a ticket.")
-            % {"time": formats.time_format(local, "TIME_FORMAT")},
+            % {"time": dates.time_of_day(local, translation.get_language() or language)},
         )
     on_time = now <= appointment.starts_at + window
     with transaction.atomic():
         if not Appointment.objects.filter(
             id=appointment.id, status=AppointmentStatus.BOOKED
         ).update(status=AppointmentStatus.CHECKED_IN):
+            # Someone typed the same code a moment before: say what they got.
+            appointment.refresh_from_db()
+            _check_arrival(appointment)
             raise ActionError("conflict", _("This appointment has already been used."))
         visit = do_check_in(
             office,
@@ -279,6 +303,23 @@ def do_arrive(office, code: str, now=None, language="fr"):  # noqa: ARG001 - kep
     return visit
 
 
+def _check_arrival(appointment) -> None:
+    """A code typed a second time names the ticket it already gave (the person came back to the
+    kiosk, or pressed twice): that is what they need, not "no appointment has this code"."""
+    if appointment.status == AppointmentStatus.CHECKED_IN:
+        visit = appointment.visit
+        if visit is None:
+            raise ActionError("checked_in", _("You are already checked in."))
+        raise ActionError(
+            "checked_in",
+            _("You are already checked in: your ticket is %(ticket)s.") % {"ticket": visit.ticket},
+        )
+    if appointment.status == AppointmentStatus.CANCELLED:
+        raise ActionError("cancelled", _("This appointment was cancelled. Take a ticket."))
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ActionError("conflict", _("This appointment has already been used."))
+
+
 # -- messages -----------------------------------------------------------------------------------
 
 
@@ -291,34 +332,40 @@ def manage_url(appointment) -> str:
 
 def _values(appointment) -> dict:
     local = timezone.localtime(appointment.starts_at, appointment.office.zone)
-    with translation.override(appointment.language):
+    language = appointment.language
+    with translation.override(language):
         return {
-            "office": appointment.office.name_in(appointment.language),
-            "service": appointment.service.name_in(appointment.language),
-            "date": formats.date_format(local, "DATE_FORMAT"),
-            "time": formats.time_format(local, "TIME_FORMAT"),
+            "office": appointment.office.name_in(language),
+            "service": appointment.service.name_in(language),
+            "date": dates.day(local, language),  # « mardi 1er décembre 2026 »
+            "time": dates.time_of_day(local, language),  # « 8 h 30 », "8:30 a.m."
             "code": appointment.code,
             "link": manage_url(appointment),
         }
 
 
-def _confirm(appointment, now) -> None:
-    """Confirmation now (with the .ics), reminder the day before; both in the person's language."""
+def _confirm(appointment, now, moved: bool = False) -> None:
+    """Confirmation now (with the .ics), reminder the day before; both in the person's language.
+
+    After a move the confirmation is the "moved" message (« Rendez-vous déplacé »), with the
+    new date and the updated .ics; there is none without an email address."""
     values = _values(appointment)
     key = f"appointment:{appointment.id}:{appointment.sequence}"
-    notify_beside(
-        key="appointment.booked",
-        channel="email",
-        recipient=appointment.email,
-        language=appointment.language,
-        values=values,
-        idempotency_key=f"{key}:confirmation",
-        agency=appointment.office.agency,
-        reason=("appointment.booked", str(appointment.id)),
-    )
+    kind = "appointment.moved" if moved else "appointment.booked"
+    if appointment.email:
+        notify_beside(
+            key=kind,
+            channel="email",
+            recipient=appointment.email,
+            language=appointment.language,
+            values=values,
+            idempotency_key=f"{key}:confirmation",
+            agency=appointment.office.agency,
+            reason=(kind, str(appointment.id)),
+        )
     remind_at = appointment.starts_at - REMINDER_BEFORE
-    if remind_at > now + timedelta(hours=1):
-        channel = preferred_channel(appointment)
+    channel = preferred_channel(appointment)
+    if channel is not None and remind_at > now + timedelta(hours=1):
         notify_beside(
             key="appointment.reminder",
             channel=channel[0],
@@ -383,6 +430,7 @@ def calendar_file(appointment) -> bytes:
 
 
 @attachments.register("appointment.booked")
+@attachments.register("appointment.moved")
 def _calendar_attachment(appointment_id: str) -> list:
     appointment = Appointment.objects.select_related("office", "service").get(id=appointment_id)
     return [("rendez-vous.ics", calendar_file(appointment), "text/calendar")]

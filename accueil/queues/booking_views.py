@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.core.guards import public
+from accueil.lib import dates
 from accueil.queues import booking
 from accueil.queues.actions import ActionError, access_appointment_as_holder
 from accueil.queues.forms import ArrivalForm, BookingForm
@@ -28,9 +29,10 @@ def _office(office_id):
 
 
 def _labelled(slots, zone):
+    """Each slot's local time as the page's language writes it: « 8 h 30 », "8:30 a.m."."""
+    language = (get_language() or "fr")[:2]
     for slot in slots:
-        local = timezone.localtime(slot.starts_at, zone)
-        slot.label = formats.time_format(local, "TIME_FORMAT")
+        slot.label = dates.time_of_day(timezone.localtime(slot.starts_at, zone), language)
     return slots
 
 
@@ -187,10 +189,12 @@ def kiosk_arrival(request, office):
             )
             return redirect("queues:kiosk", office=office.id)
         try:
-            visit = booking.do_arrive(office, form.cleaned_data["code"])
+            visit = booking.do_arrive(office, form.cleaned_data["code"], language=get_language())
             return redirect(kiosk_ticket_url(visit))
         except ActionError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.message, extra_tags="arrival")
     else:
-        messages.error(request, _("Type the code from your confirmation."))
-    return redirect("queues:kiosk", office=office.id)
+        messages.error(request, _("Type the code from your confirmation."), extra_tags="arrival")
+    # Shown beside the code field; the address points there, which brings it into view and
+    # focus (a fragment pointing elsewhere would take the focus kiosk.js gives it).
+    return redirect(reverse("queues:kiosk", kwargs={"office": office.id}) + "#problems")

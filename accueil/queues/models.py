@@ -252,8 +252,14 @@ class Appointment(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     code = models.CharField(_("booking code"), max_length=8, unique=True)
     language = models.CharField(_("language"), max_length=2, default="fr")
-    email = models.EmailField(_("email"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    # Blank when booked by staff for someone on the phone who has no email address.
+    email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # How it was booked: the web page, an application (API), or staff for a caller.
+    source = models.CharField(
+        _("booked through"), max_length=16, choices=Source.choices, default="web"
+    )
     status = models.CharField(
         _("status"),
         max_length=16,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from accueil.core import capabilities  # noqa: F401 - registers the <secret:…> converter
-from accueil.queues import booking_views, console, views
+from accueil.queues import appointment_staff, booking_views, console, views
 
 app_name = "queues"
 urlpatterns = [
@@ -37,6 +37,26 @@ urlpatterns = [
         "appointments/<uuid:appointment>/<secret:secret>/calendar.ics",
         booking_views.appointment_calendar,
         name="appointment-calendar",
+    ),
+    path(
+        "staff/offices/<uuid:office>/appointments/",
+        appointment_staff.appointments,
+        name="staff-appointments",
+    ),
+    path(
+        "staff/offices/<uuid:office>/appointments/new/",
+        appointment_staff.book_for_someone,
+        name="staff-appointment-new",
+    ),
+    path(
+        "staff/appointments/<uuid:appointment>/move/",
+        appointment_staff.move,
+        name="staff-appointment-move",
+    ),
+    path(
+        "staff/appointments/<uuid:appointment>/cancel/",
+        appointment_staff.cancel,
+        name="staff-appointment-cancel",
     ),
     path("console/", console.console, name="console"),
     path("console/desk/", console.open_desk, name="console-open"),

@@ -74,6 +74,12 @@ def real_body_ids(context, body):
     return _sometimes_real(body)
 
 
+@generic.hook("flatmap_query")
+def real_query_values(context, query):
+    """An appointment's real secret now and then: moves and cancels that really happen."""
+    return _sometimes_real(query)
+
+
 @pytest.fixture
 def in_test_transaction(db):
     """Requests through the WSGI app keep the test's connection, as Django's test client does:
@@ -102,14 +108,35 @@ def world(personas, settings, in_test_transaction):
     do_call_next(desks[1])
     do_start(do_call_next(desks[2]))
     do_start(do_call_next(desks[3]))
+    appointments = _appointments(personas)
     REAL.update(
         office=[str(personas.office.id), str(personas.other_office.id)],
         desk=[str(desk.id) for desk in desks],
         visit=[str(visit.id) for visit in visits],
         service=[str(personas.service.id)],
+        appointment=[str(a.id) for a in appointments],
+        secret=[a.secret for a in appointments],
     )
     yield personas
     REAL.clear()
+
+
+def _appointments(personas):
+    """A bookable service with appointments booked, moved and cancelled, to reach real work."""
+    from datetime import timedelta
+
+    from accueil.queues import booking
+
+    personas.service.appointment_minutes = 30
+    personas.service.save()
+    day = booking.horizon(personas.office)[0] + timedelta(days=1)
+    slots = booking.open_slots(personas.office, personas.service, day)
+    booked = [
+        booking.do_book(personas.office, personas.service, slot.starts_at) for slot in slots[:3]
+    ]
+    booking.do_reschedule(booked[1], slots[5].starts_at)
+    booking.do_cancel_appointment(booked[2])
+    return booked
 
 
 BOUNDED = settings(
@@ -185,7 +212,13 @@ def test_every_status_an_operation_can_meet_is_documented(
 ):
     status = SCENARIOS[scenario][0]
     visit, _guess = do_take_ticket(personas.office, personas.service)
-    ids = {"office": personas.office.id, "desk": personas.desk.id, "visit": visit.id}
+    [appointment, *_] = _appointments(personas)
+    ids = {
+        "office": personas.office.id,
+        "desk": personas.desk.id,
+        "visit": visit.id,
+        "appointment": appointment.id,
+    }
     operation = schema[path][method]
     parameters = {name: str(ids[name]) for name in ids if "{" + name + "}" in path}
     if scenario == "id that is not a UUID":
@@ -198,7 +231,9 @@ def test_every_status_an_operation_can_meet_is_documented(
         query={"x": "\x00"} if scenario == "nul byte in the query" else {},
         headers=headers,
     )
-    call = {"json": {"service": str(personas.service.id)}} if method == "POST" else {}
+    # A body every POST accepts (the fields one does not know are ignored).
+    body = {"service": str(personas.service.id), "starts_at": appointment.starts_at.isoformat()}
+    call = {"json": body} if method == "POST" else {}
     if scenario == "body over the limit":
         call = {
             "data": "a=" + "x" * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
@@ -221,7 +256,8 @@ def test_the_document_under_test_is_the_served_one(client, db):
         f"{method.upper()} {path}" for path, item in served["paths"].items() for method in item
     ]
     assert "GET /api/v1/offices/{office}/events" in operations
-    assert len(operations) == 19  # 14 before the desk sessions (GET, open, pause, resume, close)
+    # 14 before the desk sessions (GET, open, pause, resume, close), 19 before appointments.
+    assert len(operations) == 24
 
 
 # -- the event stream, on its own: one bounded read -----------------------------------------

@@ -4,6 +4,7 @@ import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import html5lib
 import pytest
 
 from accueil.core.actions import ActionError
@@ -136,8 +137,37 @@ def test_reschedule_moves_the_place_and_raises_the_sequence(office, service):
     assert moved.starts_at == at(MONDAY, 14) and moved.sequence == 1
     counts = dict(SlotCount.objects.values_list("starts_at", "booked"))
     assert counts == {at(MONDAY, 10): 0, at(MONDAY, 14): 1}
-    assert Message.objects.filter(reason_type="appointment.booked").count() == 2
+    assert Message.objects.filter(reason_type="appointment.booked").count() == 1
     assert b"SEQUENCE:1" in booking.calendar_file(moved)
+
+
+@pytest.mark.parametrize(
+    "language,subject,said",
+    [
+        ("fr", "Rendez-vous déplacé", "lundi 4 mars 2030 à 14 h"),
+        ("en", "Appointment moved", "Monday, March 4, 2030 at 2:00 p.m."),
+    ],
+)
+def test_a_move_sends_the_moved_message_with_the_new_time_and_the_calendar(
+    office, service, language, subject, said
+):
+    """Defect 13: a reschedule used to send « Rendez-vous confirmé », the booking's wording."""
+    from accueil.notify.attachments import attachments
+
+    appointment = booking.do_book(
+        office, service, at(MONDAY, 10), email="a@example.ca", language=language, now=at(MONDAY, 7)
+    )
+    booking.do_reschedule(appointment, at(MONDAY, 14), now=at(MONDAY, 8))
+    moved = Message.objects.get(reason_type="appointment.moved")
+    assert moved.subject.startswith(subject) and moved.language == language
+    assert "confirm" not in moved.subject.lower()
+    spaced = str.maketrans({"\u00a0": " ", "\u202f": " "})  # CLDR's narrow and no-break spaces
+    assert said in moved.subject.translate(spaced)
+    assert said.split(" at ")[0] in moved.body.translate(spaced)
+    assert appointment.code in moved.body
+    [(name, content, mimetype)] = attachments(moved)
+    assert name.endswith(".ics") and mimetype == "text/calendar"
+    assert b"SEQUENCE:1" in content and b"DTSTART:20300304T190000Z" in content
 
 
 def test_arrival_on_time_is_a_priority_visit(office, service):
@@ -226,6 +256,81 @@ def test_kiosk_arrival_with_a_code(client, office, service):
     assert response["Location"].endswith(f"/tickets/{visit.id}/{visit.secret}/")
     wrong = client.post(f"/fr/kiosk/{office.id}/appointment/", {"code": "ZZZZZZ"}, follow=True)
     assert "Aucun rendez-vous" in wrong.content.decode()
+
+
+def _arrival_page(client, office, language, code):
+    response = client.post(f"/{language}/kiosk/{office.id}/appointment/", {"code": code})
+    assert response.status_code == 302
+    assert response["Location"] == f"/{language}/kiosk/{office.id}/#problems"
+    page = client.get(response["Location"])
+    html = html5lib.parse(page.content, namespaceHTMLElements=False)
+    field = html.find(".//section[@class='arrival']//div[@id='arrival-field']")
+    return field, html
+
+
+@pytest.mark.parametrize(
+    "language,said",
+    [
+        ("fr", "Vous êtes déjà enregistré\u00a0: votre billet est {ticket}."),
+        ("en", "You are already checked in: your ticket is {ticket}."),
+    ],
+)
+def test_a_booking_code_used_twice_names_the_ticket_it_gave(
+    client, office, service, language, said
+):
+    """Defect 10: the second time used to say "no appointment has this code"."""
+    from django.utils import timezone
+
+    start = timezone.now() + timedelta(minutes=5)
+    appointment = Appointment.objects.create(
+        office=office,
+        service=service,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        code="K7P4QX",
+        email="a@example.ca",
+    )
+    first = client.post(f"/{language}/kiosk/{office.id}/appointment/", {"code": "K7P4QX"})
+    assert "/tickets/" in first["Location"]
+    ticket = Appointment.objects.get(id=appointment.id).visit.ticket
+    field, html = _arrival_page(client, office, language, "k7p4qx")
+    error = field.find(".//p[@id='problems']")
+    assert "".join(error.itertext()).strip() == said.format(ticket=ticket)
+    assert "field-error" in field.get("class")
+    assert "problems" in field.find(".//input[@id='id_code']").get("aria-describedby")
+    assert html.findall(".//div[@class='messages']/p") == []  # said once, beside the field
+    assert Appointment.objects.get(id=appointment.id).visit.ticket == ticket  # no second visit
+    from accueil.queues.models import Visit
+
+    assert Visit.objects.filter(office=office).count() == 1
+
+
+@pytest.mark.parametrize(
+    "language,said",
+    [
+        ("fr", "Tapez le code de votre confirmation."),
+        ("en", "Type the code from your confirmation."),
+    ],
+)
+def test_an_empty_booking_code_gets_a_field_error(client, office, service, language, said):
+    """Defect 10: an empty code used to reload the kiosk page without a word where one looks."""
+    field, _html = _arrival_page(client, office, language, "   ")
+    assert "".join(field.find(".//p[@id='problems']").itertext()).strip() == said
+    assert field.find(".//input[@id='id_code']").get("aria-invalid") == "true"
+
+
+def test_a_cancelled_booking_code_says_so(client, office, service):
+    appointment = booking.do_book(
+        office,
+        service,
+        booking.open_slots(office, service, booking.bookable_days(office, service)[-1])[
+            0
+        ].starts_at,
+        email="a@example.ca",
+    )
+    booking.do_cancel_appointment(appointment)
+    field, _html = _arrival_page(client, office, "en", appointment.code)
+    assert "was cancelled" in "".join(field.find(".//p[@id='problems']").itertext())
 
 
 def test_disruption_notice_reaches_todays_appointments(client, office, service):
