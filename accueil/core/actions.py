@@ -53,12 +53,15 @@ class ActionError(Exception):
         return str(self.message)
 
 
-def failures_return_to(url_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def failures_return_to(
+    url_name: str, *, fragment: str = "", tag: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Where a page view's ActionError sends the person back (reversed with the view's own
-    arguments when the target takes them)."""
+    arguments when the target takes them), to which ``#fragment``, and with which message
+    ``tag`` (a page may show some messages beside a field rather than at the top)."""
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
-        view.failures_return_to = url_name  # type: ignore[attr-defined]
+        view.failures_return_to = (url_name, fragment, tag)  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -79,10 +82,11 @@ def _return_address(request: HttpRequest) -> str:
     match = request.resolver_match
     target = getattr(match.func, "failures_return_to", None) if match else None
     if target:
+        url_name, fragment, _tag = target
         try:
-            return str(reverse(target, kwargs=match.kwargs))
+            return str(reverse(url_name, kwargs=match.kwargs)) + fragment
         except NoReverseMatch:
-            return str(reverse(target))
+            return str(reverse(url_name)) + fragment
     referer = request.headers.get("Referer", "")
     parts = urlsplit(referer)
     if referer and parts.netloc == request.get_host() and parts.path.startswith("/"):
@@ -104,5 +108,7 @@ class ActionErrorMiddleware:
             return None
         if request.method in ("GET", "HEAD"):
             return action_refused(request, exception)  # type: ignore[no-untyped-call]
-        messages.error(request, str(exception))
+        match = request.resolver_match
+        target = getattr(match.func, "failures_return_to", None) if match else None
+        messages.error(request, str(exception), extra_tags=target[2] if target else "")
         return HttpResponseRedirect(_return_address(request))

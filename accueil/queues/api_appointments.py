@@ -25,7 +25,6 @@ from accueil.api.schemas import ErrorOut, Translated
 from accueil.catalog.access import offices_for
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
-from accueil.core.actions import ActionError
 from accueil.queues import booking
 from accueil.queues.actions import access_appointment_as_holder
 from accueil.queues.contact import clean_email, clean_phone
@@ -35,7 +34,6 @@ router = Router(tags=["appointments"])
 ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 # Where a refusal of the booking rules points: the time asked for.
-ABOUT_THE_TIME = {"beyond_horizon", "no_slot"}
 
 
 class ServiceRef(Schema):
@@ -117,22 +115,6 @@ def appointment_out(appointment) -> dict:
         "source": appointment.source,
         "urls": {"page": settings.SITE_URL + page, "calendar": settings.SITE_URL + calendar},
     }
-
-
-def refusal(error: ActionError, office, service, starts_at):
-    """A booking rule said no: the time asked is not bookable (400, on ``starts_at``), or
-    someone took the last place first (409 ``full``, with the other open times that day)."""
-    if error.code in ABOUT_THE_TIME:
-        return invalid_field("starts_at", str(error.message))
-    extra = {}
-    if error.code == "full":
-        day = starts_at.astimezone(office.zone).date()
-        extra["alternatives"] = [
-            timezone.localtime(slot.starts_at, office.zone).isoformat()
-            for slot in booking.open_slots(office, service, day)
-            if slot.free
-        ]
-    return error_response(error.status, error.code, str(error.message), **extra)
 
 
 def _aware(value: datetime, office) -> datetime:
@@ -273,20 +255,17 @@ def book(request, office: UUID, payload: BookIn):
         return invalid_field("email", error.messages[0])
     language = payload.language or (translation.get_language() or "fr")[:2]
     starts_at = _aware(payload.starts_at, found)
-    try:
-        appointment = booking.do_book(
-            found,
-            service,
-            starts_at,
-            email=email,
-            phone=phone,
-            name=name,
-            language="en" if language == "en" else "fr",
-            source=Source.API,
-            actor=_actor(request),
-        )
-    except ActionError as error:
-        return refusal(error, found, service, starts_at)
+    appointment = booking.do_book(
+        found,
+        service,
+        starts_at,
+        email=email,
+        phone=phone,
+        name=name,
+        language="en" if language == "en" else "fr",
+        source=Source.API,
+        actor=_actor(request),
+    )
     return Status(201, appointment_out(appointment))
 
 
@@ -321,10 +300,7 @@ def get_appointment(request, appointment: UUID, secret: str = SECRET_QUERY):
 def move(request, appointment: UUID, payload: MoveIn, secret: str = SECRET_QUERY):
     found = holder_or_staff(request, appointment, secret)
     starts_at = _aware(payload.starts_at, found.office)
-    try:
-        moved = booking.do_reschedule(found, starts_at, actor=_actor(request))
-    except ActionError as error:
-        return refusal(error, found.office, found.service, starts_at)
+    moved = booking.do_reschedule(found, starts_at, actor=_actor(request))
     return appointment_out(moved)
 
 
@@ -339,8 +315,5 @@ def move(request, appointment: UUID, payload: MoveIn, secret: str = SECRET_QUERY
 )
 def cancel(request, appointment: UUID, secret: str = SECRET_QUERY):
     found = holder_or_staff(request, appointment, secret)
-    try:
-        cancelled = booking.do_cancel_appointment(found, actor=_actor(request))
-    except ActionError as error:
-        return error_response(error.status, error.code, str(error.message))
+    cancelled = booking.do_cancel_appointment(found, actor=_actor(request))
     return appointment_out(cancelled)

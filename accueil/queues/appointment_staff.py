@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accueil.catalog.access import access_office, offices_for
-from accueil.core.actions import ActionError
+from accueil.core.actions import errors_on
 from accueil.core.guards import staff_required
 from accueil.lib import dates
 from accueil.queues import booking
@@ -181,7 +181,7 @@ def _slot_page(request, office, service, appointment=None):
     if request.method == "POST":
         if form.is_valid():
             starts_at = datetime.fromisoformat(form.cleaned_data["slot"])
-            try:
+            with errors_on(form):  # the time was just taken: the others are shown
                 if appointment is None:
                     data = form.cleaned_data
                     done = booking.do_book(
@@ -217,17 +217,15 @@ def _slot_page(request, office, service, appointment=None):
                         },
                     )
                 return redirect(list_url(office.id, day))
-            except ActionError as error:
-                form.add_error(None, error.message)
-                slots = booking.open_slots(office, service, day)
-                for slot in slots:
-                    slot.label = dates.time_of_day(
-                        timezone.localtime(slot.starts_at, office.zone), language
-                    )
-                form.fields["slot"].choices = [
-                    (s.starts_at.isoformat(), s.label) for s in slots if s.free
-                ]
-                status = 409
+            slots = booking.open_slots(office, service, day)
+            for slot in slots:
+                slot.label = dates.time_of_day(
+                    timezone.localtime(slot.starts_at, office.zone), language
+                )
+            form.fields["slot"].choices = [
+                (s.starts_at.isoformat(), s.label) for s in slots if s.free
+            ]
+            status = 409
         else:
             status = 400
     context["form"] = form
@@ -269,15 +267,13 @@ def move(request, appointment):
 @staff_required()
 @require_POST
 def cancel(request, appointment):
+    """A refusal (already cancelled or used) returns to the list the agent came from."""
     appointment = _appointment(request, appointment)
-    try:
-        booking.do_cancel_appointment(appointment, actor=request.actor)
-        messages.success(
-            request,
-            _("The appointment %(code)s is cancelled; its time is open again.")
-            % {"code": appointment.code},
-        )
-    except ActionError as error:
-        messages.error(request, error.message)
+    booking.do_cancel_appointment(appointment, actor=request.actor)
+    messages.success(
+        request,
+        _("The appointment %(code)s is cancelled; its time is open again.")
+        % {"code": appointment.code},
+    )
     local = timezone.localtime(appointment.starts_at, appointment.office.zone)
     return redirect(list_url(appointment.office_id, local.date()))

@@ -113,12 +113,19 @@ def _find_slot(office, service, starts_at, now) -> Slot:
         raise ActionError(
             "beyond_horizon",
             _("Appointments can be booked up to three weeks ahead. Choose another day."),
+            status=400,
+            field="starts_at",
         )
     day = starts_at.astimezone(office.zone).date()
     for slot in open_slots(office, service, day, now):
         if slot.starts_at == starts_at:
             return slot
-    raise ActionError("no_slot", _("This time is not open for appointments. Choose another one."))
+    raise ActionError(
+        "no_slot",
+        _("This time is not open for appointments. Choose another one."),
+        status=400,
+        field="starts_at",
+    )
 
 
 def _take_place(office, service, starts_at) -> None:
@@ -133,7 +140,17 @@ def _take_place(office, service, starts_at) -> None:
         office=office, service=service, starts_at=starts_at, booked__lt=places
     ).update(booked=F("booked") + 1)
     if not won:
-        raise ActionError("full", _("Someone just took this time. Choose another one."))
+        day = starts_at.astimezone(office.zone).date()
+        others = [
+            timezone.localtime(slot.starts_at, office.zone).isoformat()
+            for slot in open_slots(office, service, day)
+            if slot.free
+        ]
+        raise ActionError(
+            "full",
+            _("Someone just took this time. Choose another one."),
+            alternatives=others,  # the other open times that day
+        )
 
 
 def _free_place(appointment) -> None:
@@ -251,7 +268,7 @@ def do_cancel_appointment(appointment, actor=None, now=None):
     return appointment
 
 
-def do_arrive(office, code: str, now=None, language="fr"):  # noqa: ARG001 - kept for callers
+def do_arrive(office, code: str, now=None, language="fr"):
     """At the kiosk: the booking code turns the appointment into a visit (priority if on time)."""
     now = now or timezone.now()
     code = "".join(ch for ch in (code or "").upper() if ch.isalnum())

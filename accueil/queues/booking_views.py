@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.actions import errors_on, failures_return_to
 from accueil.core.guards import public
 from accueil.lib import dates
 from accueil.queues import booking
-from accueil.queues.actions import ActionError, access_appointment_as_holder
+from accueil.queues.actions import access_appointment_as_holder
 from accueil.queues.forms import ArrivalForm, BookingForm
 from accueil.queues.models import AppointmentStatus
 from accueil.queues.views import kiosk_ticket_url
@@ -77,7 +78,7 @@ def _booking_page(request, office, appointment=None):
             status = 429
         elif form.is_valid():
             starts_at = datetime.fromisoformat(form.cleaned_data["slot"])
-            try:
+            with errors_on(form):  # the slot was just taken: the others are shown
                 if appointment is None:
                     appointment = booking.do_book(
                         office,
@@ -96,13 +97,11 @@ def _booking_page(request, office, appointment=None):
                         request, _("Your appointment has moved. A new confirmation is on its way.")
                     )
                 return redirect(appointment_url(appointment))
-            except ActionError as error:
-                form.add_error(None, error.message)  # the slot was just taken: others are shown
-                slots = _labelled(booking.open_slots(office, service, day), office.zone)
-                form.fields["slot"].choices = [
-                    (s.starts_at.isoformat(), s.label) for s in slots if s.free
-                ]
-                status = 409
+            slots = _labelled(booking.open_slots(office, service, day), office.zone)
+            form.fields["slot"].choices = [
+                (s.starts_at.isoformat(), s.label) for s in slots if s.free
+            ]
+            status = 409
         else:
             status = 400
     context.update({"form": form, "slots": slots})
@@ -156,13 +155,11 @@ def reschedule(request, appointment, secret):
 
 @public
 @require_POST
+@failures_return_to("queues:appointment")
 def cancel_appointment(request, appointment, secret):
     appointment = access_appointment_as_holder(appointment, secret)
-    try:
-        booking.do_cancel_appointment(appointment)
-        messages.success(request, _("Your appointment is cancelled."))
-    except ActionError as error:
-        messages.error(request, error.message)
+    booking.do_cancel_appointment(appointment)
+    messages.success(request, _("Your appointment is cancelled."))
     return redirect(appointment_url(appointment))
 
 
@@ -177,6 +174,9 @@ def appointment_calendar(request, appointment, secret):  # noqa: ARG001 - the si
 
 @public
 @require_POST
+# A refusal is shown beside the code field; the address points there, which brings it into
+# view and focus (a fragment pointing elsewhere would take the focus kiosk.js gives it).
+@failures_return_to("queues:kiosk", fragment="#problems", tag="arrival")
 def kiosk_arrival(request, office):
     """The kiosk's "I have an appointment" form."""
     office = _office(office)
@@ -188,11 +188,8 @@ def kiosk_arrival(request, office):
                 request, _("Too many tickets were taken from this device. Wait a minute.")
             )
             return redirect("queues:kiosk", office=office.id)
-        try:
-            visit = booking.do_arrive(office, form.cleaned_data["code"], language=get_language())
-            return redirect(kiosk_ticket_url(visit))
-        except ActionError as error:
-            messages.error(request, error.message, extra_tags="arrival")
+        visit = booking.do_arrive(office, form.cleaned_data["code"], language=get_language())
+        return redirect(kiosk_ticket_url(visit))
     else:
         messages.error(request, _("Type the code from your confirmation."), extra_tags="arrival")
     # Shown beside the code field; the address points there, which brings it into view and

@@ -2,15 +2,23 @@
 
 import json
 
+import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 from django.urls import resolve
+from django.utils import translation
 
 from accueil.api.v1 import api
 from accueil.core.actions import ActionError, ActionErrorMiddleware, errors_on
 from accueil.queues import console
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_request():
+    yield
+    translation.deactivate()
 
 
 def refusal():
@@ -32,6 +40,7 @@ def test_the_api_renders_an_action_error_in_the_contract_shape(rf):
 
 def _page_request(method, path, referer=None):
     request = getattr(RequestFactory(), method)(path, HTTP_REFERER=referer or "")
+    translation.activate(path.split("/")[1])  # as LocaleMiddleware does for a real request
     request.resolver_match = resolve(path)
     request.session = {}
     request._messages = FallbackStorage(request)
@@ -39,7 +48,7 @@ def _page_request(method, path, referer=None):
 
 
 def test_a_page_post_gets_the_message_and_goes_where_the_view_said(db):
-    assert console.call_next.failures_return_to == "queues:console"
+    assert console.call_next.failures_return_to == ("queues:console", "", "")
     request = _page_request(
         "post", "/fr/console/desk/0b6c2f5e-0000-4000-8000-000000000000/call-next/"
     )
