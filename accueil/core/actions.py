@@ -84,9 +84,10 @@ def _return_address(request: HttpRequest) -> str:
     if target:
         url_name, fragment, _tag = target
         try:
-            return str(reverse(url_name, kwargs=match.kwargs)) + fragment
+            address = str(reverse(url_name, kwargs=match.kwargs))
         except NoReverseMatch:
-            return str(reverse(url_name)) + fragment
+            address = str(reverse(url_name))
+        return address + str(fragment)
     referer = request.headers.get("Referer", "")
     parts = urlsplit(referer)
     if referer and parts.netloc == request.get_host() and parts.path.startswith("/"):
