@@ -52,8 +52,11 @@ def running(count: int, tmp_path, env: dict[str, str] | None = None, worker: boo
     ``env`` adds to or overrides the servers' environment; ``worker`` lets each run background
     work in a thread (only on SQLite, as in production). A process that ignores SIGTERM for
     10 seconds is killed, so a test that fails never leaves a server behind."""
+    # Each server links to where it listens (`accueil serve` derives it), not to an address
+    # `make` exported for `make run`.
+    inherited = {k: v for k, v in os.environ.items() if k != "ACCUEIL_SITE_URL"}
     env = {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": database_url(),
         "ACCUEIL_ENV": "test",
         "ACCUEIL_CHECK_IN_RATE": "0/60",

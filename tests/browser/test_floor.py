@@ -95,7 +95,7 @@ def floor(tmp_path_factory):
     """Base URL, office id, and the status pages (without the language) of a visitor waiting
     with a priority need and a phone, and of one called to desk 2 (floor-agent-0's desk)."""
     data_dir = tmp_path_factory.mktemp("floor")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACCUEIL_SITE_URL")}
     env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
     _accueil("manage", "migrate", "--noinput", "-v0", env=env)
     script = SETUP.format(services=SERVICES, password=AGENT_PASSWORD)

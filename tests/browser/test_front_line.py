@@ -64,7 +64,7 @@ TEXT = {
 @pytest.fixture(scope="module")
 def walk(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("front-line")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACCUEIL_SITE_URL")}
     env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
     _accueil("manage", "migrate", "--noinput", "-v0", env=env)
     made = subprocess.run(

@@ -139,11 +139,11 @@ def test_problems_are_in_the_callers_language_not_pydantics_english(client, pers
     }
     assert {d["problem"] for d in answers["en"]["details"]} == {
         "This is not a valid identifier.",
-        "This value is not one of the allowed choices.",
+        "This value is not one of the allowed choices: fr, en.",  # the choices, named
     }
     assert {d["problem"] for d in answers["fr"]["details"]} == {
         "Cet identifiant n’est pas valide.",
-        "Cette valeur ne fait pas partie des choix permis.",
+        "Cette valeur ne fait pas partie des choix permis\u00a0: fr, en.",
     }
 
 

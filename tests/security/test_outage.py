@@ -51,7 +51,7 @@ def test_a_token_checked_during_an_outage_is_a_503_not_a_401(
 
 
 def test_a_page_whose_template_meets_the_outage_is_the_bilingual_503(client, personas, outage):
-    with dropping_when("accueil.core.views.render"):  # the queries run as the template iterates
+    with dropping_when("accueil.site.views.render"):  # the queries run as the template iterates
         response = client.get("/en/")
     assert response.status_code == 503
     assert int(response["Retry-After"]) >= 1
