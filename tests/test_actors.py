@@ -217,3 +217,11 @@ def test_the_event_log_takes_only_an_actor(personas):
         record_event("service.updated", personas.service, actor=None)
     event = record_event("service.updated", personas.service, actor=SYSTEM)
     assert event.actor_kind == ActorKind.SYSTEM and event.actor is None
+
+
+def test_a_kiosk_token_that_lost_its_single_office_is_void(personas, kiosk_token):
+    token = ApiToken.objects.get(kind=TokenKind.KIOSK)
+    token.offices.add(personas.other_office)
+    assert token_actor(kiosk_token) is None
+    token.offices.clear()
+    assert token_actor(kiosk_token) is None

@@ -177,8 +177,8 @@ def actor_for_token(token: ApiToken):
     """The Actor a token found by ``ApiToken.find`` stands for: no further query."""
     token_ids = _ids(getattr(token, "token_office_ids", None))
     if token.kind == TokenKind.KIOSK:
-        (office_id,) = token_ids or (None,)
-        return Actor.kiosk(token, office_id) if office_id else None
+        # Bound to exactly one office; a kiosk token edited to have none or several is void.
+        return Actor.kiosk(token, next(iter(token_ids))) if len(token_ids) == 1 else None
     user_ids = _ids(getattr(token, "user_office_ids", None))
     return Actor.staff_token(token, token_ids, user_ids)
 
