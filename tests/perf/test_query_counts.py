@@ -176,6 +176,23 @@ def test_console_waiting_list_costs_the_same_for_5_or_20_waiting(client, persona
     assert_at_most(counts[1], CONSOLE, "GET /fr/console/")
 
 
+# With a visitor at the desk: the office's rules (no-show), the visit's history, the transfer form's desks.
+CONSOLE_WITH_VISITOR = CONSOLE + 3
+
+
+def test_console_with_a_visitor_at_the_desk(client, personas):
+    do_open_desk(personas.desk, personas.owner, [])
+    sign_in(client, personas.owner)
+    for _ in range(5):
+        do_take_ticket(personas.office, personas.service)
+    do_call_next(personas.desk)
+    cold()
+    with counting() as captured:
+        page = client.get("/fr/console/")
+    assert page.status_code == 200 and "console-ticket" in page.content.decode()
+    assert_at_most(captured, CONSOLE_WITH_VISITOR, "GET /fr/console/ with a visitor called")
+
+
 # -- writes ---------------------------------------------------------------------------------
 
 
