@@ -176,7 +176,8 @@ def test_console_waiting_list_costs_the_same_for_5_or_20_waiting(client, persona
     assert_at_most(counts[1], CONSOLE, "GET /fr/console/")
 
 
-# With a visitor at the desk: the office's rules (no-show), the visit's history, the transfer form's desks.
+# With a visitor at the desk: the office's rules (no-show), the visit's history, and the
+# transfer form's desks.
 CONSOLE_WITH_VISITOR = CONSOLE + 3
 
 
