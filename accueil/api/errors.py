@@ -71,6 +71,13 @@ def _limit(error: dict, *names: str) -> object:
     return ""
 
 
+def rate_limited(wait: int) -> JsonResponse:
+    """429 with Retry-After: the whole seconds until one more request is accepted."""
+    response = error_for_status(429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def _problem(error: dict) -> str:
     """Pydantic's English explanation, said in the caller's language (by the error's ``type``;
     its English ``msg`` never reaches the caller). Limits come from the error's ``ctx``."""

@@ -78,13 +78,17 @@ def errors_on(form: Any) -> Iterator[None]:
         )
 
 
-def _return_address(request: HttpRequest) -> str:
+def _failure_target(request: HttpRequest) -> tuple[str, str, str] | None:
     match = request.resolver_match
-    target = getattr(match.func, "failures_return_to", None) if match else None
+    return getattr(match.func, "failures_return_to", None) if match else None
+
+
+def _return_address(request: HttpRequest, target: tuple[str, str, str] | None) -> str:
     if target:
         url_name, fragment, _tag = target
+        kwargs = request.resolver_match.kwargs
         try:
-            address = str(reverse(url_name, kwargs=match.kwargs))
+            address = str(reverse(url_name, kwargs=kwargs))
         except NoReverseMatch:
             address = str(reverse(url_name))
         return address + str(fragment)
@@ -109,7 +113,6 @@ class ActionErrorMiddleware:
             return None
         if request.method in ("GET", "HEAD"):
             return action_refused(request, exception)  # type: ignore[no-untyped-call]
-        match = request.resolver_match
-        target = getattr(match.func, "failures_return_to", None) if match else None
+        target = _failure_target(request)
         messages.error(request, str(exception), extra_tags=target[2] if target else "")
-        return HttpResponseRedirect(_return_address(request))
+        return HttpResponseRedirect(_return_address(request, target))

@@ -142,15 +142,7 @@ def access_visit_as_holder(visit_id, secret) -> Visit:
     """The visit whose secret the caller holds (status page, leaving the line), or 404.
 
     A wrong secret and an unknown id get the same answer: the id alone grants nothing."""
-    visit = (
-        Visit.objects.select_related("office__agency", "service", "desk")
-        .filter(id=visit_id)
-        .first()
-    )
-    if visit is None:
-        raise Http404
-    authorise(citizen_of_visit(visit.id, secret), visit.office, holds=("visit", visit.id))
-    return visit
+    return access_visit(citizen_of_visit(visit_id, secret), visit_id)
 
 
 def access_appointment_as_holder(appointment_id, secret) -> Appointment:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
 
 from accueil.api import auth
-from accueil.api.errors import error_response, invalid_field
+from accueil.api.errors import invalid_field, rate_limited
 from accueil.api.schemas import ErrorOut, Translated
 from accueil.catalog.access import access_desk
 from accueil.catalog.models import Office
@@ -133,14 +133,6 @@ def fingerprint(office: UUID, payload: Schema) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def too_many(wait: int):
-    response = error_response(
-        429, "rate_limited", _("Too many requests. Please wait a moment and try again.")
-    )
-    response["Retry-After"] = str(wait)
-    return response
-
-
 @router.post(
     "/offices/{office}/visits",
     response={201: VisitOut, 422: ErrorOut, **PUBLIC_ERRORS},
@@ -156,7 +148,7 @@ def check_in(request, office: UUID, payload: CheckInIn):
     if actor.kind != ActorKind.KIOSK:  # an office's own kiosk is not one anonymous address
         wait = ratelimit.hit(request, "check-in", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
         if wait:
-            return too_many(wait)
+            return rate_limited(wait)
     found = Office.objects.filter(id=office, active=True).select_related("agency").first()
     if found is None:
         raise Http404

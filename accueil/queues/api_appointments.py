@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from accueil.api import auth
-from accueil.api.errors import error_response, invalid_field
+from accueil.api.errors import invalid_field, rate_limited
 from accueil.api.schemas import ErrorOut, Translated
 from accueil.catalog.access import offices_for
 from accueil.catalog.models import Office
@@ -165,14 +165,6 @@ def _actor(request):
         return None
 
 
-def too_many(wait: int):
-    response = error_response(
-        429, "rate_limited", _("Too many requests. Please wait a moment and try again.")
-    )
-    response["Retry-After"] = str(wait)
-    return response
-
-
 @router.get(
     "/offices/{office}/appointments/slots",
     response={200: SlotsOut, 400: ErrorOut, 404: ErrorOut},
@@ -237,7 +229,7 @@ def slots(
 def book(request, office: UUID, payload: BookIn):
     wait = ratelimit.hit(request, "book", ratelimit.Limit.parse(settings.CHECK_IN_RATE))
     if wait:
-        return too_many(wait)
+        return rate_limited(wait)
     found = _office(office)
     service = _bookable(found, payload.service)
     if service is None:

@@ -1,9 +1,11 @@
 """A real server (`accueil serve` on a demo database) and Debian's Chromium under Playwright."""
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,16 +47,33 @@ def _accueil(*args, env):
     )
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("server")
+def migrated_env(data_dir) -> dict[str, str]:
+    """A fresh database in ``data_dir`` on SQLite; the environment to run commands on it.
+
+    The servers link to where they listen: an ACCUEIL_SITE_URL that ``make`` exports for
+    ``make run`` is not passed on."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACCUEIL_SITE_URL")}
     env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
     _accueil("manage", "migrate", "--noinput", "-v0", env=env)
-    _accueil("demo", env=env)
-    # Kiosks refuse tickets while an office is closed, and the suite runs at any hour: the
-    # demo's City Hall is open around the clock here (test_closed_office closes one itself).
-    _accueil("manage", "shell", "-c", AROUND_THE_CLOCK, env=env)
+    return env
+
+
+def facts_from(script: str, env) -> dict:
+    """Run a set-up script in ``accueil manage shell``; its last line of output is JSON."""
+    made = subprocess.run(
+        [sys.executable, "-m", "accueil.cli", "manage", "shell", "-c", script],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return json.loads(made.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def serving(data_dir, env):
+    """``accueil serve`` on a free port until the block ends; yields its base URL."""
     port = free_port()
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
@@ -64,11 +83,25 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_ready(process, base, log)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        wait_ready(process, base, log)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("server")
+    env = migrated_env(data_dir)
+    _accueil("demo", env=env)
+    # Kiosks refuse tickets while an office is closed, and the suite runs at any hour: the
+    # demo's City Hall is open around the clock here (test_closed_office closes one itself).
+    _accueil("manage", "shell", "-c", AROUND_THE_CLOCK, env=env)
+    with serving(data_dir, env) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

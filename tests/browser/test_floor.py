@@ -7,14 +7,11 @@ at 4 desks, people waiting (one with a priority need) and a service notice."""
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.browser.conftest import _accueil
+from tests.browser.conftest import facts_from, migrated_env, serving
 from tests.browser.test_accessibility import violations
-from tests.servers import free_port, wait_ready
 
 TV_SIZES = [(1280, 720), (1920, 1080), (1080, 1920)]
 KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
@@ -95,33 +92,10 @@ def floor(tmp_path_factory):
     """Base URL, office id, and the status pages (without the language) of a visitor waiting
     with a priority need and a phone, and of one called to desk 2 (floor-agent-0's desk)."""
     data_dir = tmp_path_factory.mktemp("floor")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACCUEIL_SITE_URL")}
-    env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
-    _accueil("manage", "migrate", "--noinput", "-v0", env=env)
-    script = SETUP.format(services=SERVICES, password=AGENT_PASSWORD)
-    made = subprocess.run(
-        [sys.executable, "-m", "accueil.cli", "manage", "shell", "-c", script],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    facts = json.loads(made.stdout.strip().splitlines()[-1])
-    port = free_port()
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(process, base, log)
-    yield base, facts["office"], facts["visit"], facts["called"]
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    env = migrated_env(data_dir)
+    facts = facts_from(SETUP.format(services=SERVICES, password=AGENT_PASSWORD), env)
+    with serving(data_dir, env) as base:
+        yield base, facts["office"], facts["visit"], facts["called"]
 
 
 SHOTS = os.environ.get("ACCUEIL_SCREENSHOTS")  # a folder: keep a picture of each screen

@@ -5,19 +5,14 @@ the status page; a closed office refuses a ticket and says when it opens again.
 
 A server of its own: one office open around the clock, one closed until tomorrow 8:30."""
 
-import json
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
 
 from accueil.lib import dates
-from tests.browser.conftest import _accueil
+from tests.browser.conftest import facts_from, migrated_env, serving
 from tests.browser.test_accessibility import violations
-from tests.servers import free_port, wait_ready
 
 PASSWORD = "front-line-2026"
 SETUP = """
@@ -64,40 +59,10 @@ TEXT = {
 @pytest.fixture(scope="module")
 def walk(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("front-line")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ACCUEIL_SITE_URL")}
-    env.update({"ACCUEIL_DATA_DIR": str(data_dir), "ACCUEIL_ENV": "test"})
-    _accueil("manage", "migrate", "--noinput", "-v0", env=env)
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "accueil.cli",
-            "manage",
-            "shell",
-            "-c",
-            SETUP.format(password=PASSWORD),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    facts = json.loads(made.stdout.strip().splitlines()[-1])
-    port = free_port()
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "accueil.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(process, base, log)
-    yield {"base": base, **facts}
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    env = migrated_env(data_dir)
+    facts = facts_from(SETUP.format(password=PASSWORD), env)
+    with serving(data_dir, env) as base:
+        yield {"base": base, **facts}
 
 
 def sign_in(page, base, username, language):
