@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accueil.catalog",
     "accueil.notify",
     "accueil.queues",
+    "accueil.cases",
     "accueil.site",
 ]
 

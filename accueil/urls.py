@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.catalog.urls")),
     path("", include("accueil.notify.urls")),
     path("", include("accueil.queues.urls")),
+    path("", include("accueil.cases.urls")),
     path("admin/", admin.site.urls),
 )
 

@@ -24,7 +24,7 @@ from accueil.core import ratelimit
 from accueil.core.actors import Actor, ActorKind
 from accueil.queues import actions
 from accueil.queues.board import board_state
-from accueil.queues.contact import clean_email, clean_phone
+from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Need, Outcome, Placement, Source, Visit, VisitStatus
 from accueil.queues.waits import Guess, predict_for_reading, wait_range
 

@@ -27,7 +27,7 @@ from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.queues import booking
 from accueil.queues.actions import access_appointment_as_holder
-from accueil.queues.contact import clean_email, clean_phone
+from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Appointment, Source
 
 router = Router(tags=["appointments"])

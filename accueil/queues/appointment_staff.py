@@ -25,7 +25,7 @@ from accueil.core.actions import errors_on
 from accueil.core.guards import staff_required
 from accueil.lib import dates
 from accueil.queues import booking
-from accueil.queues.contact import clean_email, clean_phone
+from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Appointment, AppointmentStatus, Source
 
 

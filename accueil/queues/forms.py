@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accueil.queues.contact import clean_email, clean_phone
+from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Need, Outcome, Placement, Source
 
 

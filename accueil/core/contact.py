@@ -1,4 +1,5 @@
-"""Cleaning the optional contact details a visitor leaves for notices."""
+"""Cleaning the contact details a visitor or a citizen with a request leaves for notices
+(shared by queues and cases, so one number is written one way everywhere)."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
