@@ -262,3 +262,79 @@ def test_a_reading_is_consistent(calendar, opened_at, response, resolution, step
             assert reading.state == ("met" if reading.stopped_at <= reading.due_at else "missed")
         elif reading.state == "breached":
             assert now > reading.due_at
+
+
+# -- an independent oracle: count five-minute slots one by one ------------------------------
+#
+# Every boundary (opening hours, zone offsets, transitions) falls on a five-minute grid, so a
+# clock's due time is the end of the slot in which its count of running slots reaches the
+# target. This walks the history the slow, obvious way and checks the resolution clock against it.
+
+SLOT = timedelta(minutes=5)
+# Wednesdays a few days before spring forward and before fall back.
+GRID_STARTS = [datetime(2026, 3, 4, 12, tzinfo=UTC), datetime(2026, 10, 28, 12, tzinfo=UTC)]
+grid = st.integers(0, 12 * 24 * 6)
+
+
+def oracle_resolution_due(calendar, opened_at, transitions, now, target):
+    steps = sorted(transitions, key=lambda t: t.at)
+    stop = None
+    for step in steps:
+        if step.at > now:
+            break
+        # The stop is the start of the last run of resolved/closed.
+        stop = (stop or step.at) if step.status in ("resolved", "closed") else None
+    cutoff = stop or now
+
+    def running(moment):
+        if moment >= cutoff:
+            return True  # after the stop or now, the due time is computed as if running
+        status = "new"
+        for step in steps:
+            if step.at <= moment:
+                status = step.status
+        return status in ("new", "acknowledged", "in_progress")
+
+    if target.unit == "business_hours":
+        needed, counts = target.amount * 12, calendar.is_open
+        moment = opened_at
+    else:
+        needed, counts = target.amount // 5, lambda moment: True
+        # In UTC: adding to an instant in a zone with DST would add wall-clock time.
+        moment = calendar.next_opening(opened_at).astimezone(UTC)
+    counted = 0
+    while True:
+        if counts(moment) and running(moment):
+            counted += 1
+            if counted == needed:
+                return moment + SLOT
+        moment += SLOT
+
+
+@pytest.mark.parametrize("base", GRID_STARTS, ids=["spring", "fall"])
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.sampled_from(HOURS),
+    grid,
+    st.lists(
+        st.tuples(grid, st.sampled_from(["in_progress", "waiting", "resolved", "closed"])),
+        max_size=5,
+    ),
+    grid,
+    st.one_of(
+        st.builds(Target, st.integers(1, 12), st.just("business_hours")),
+        st.builds(Target, st.integers(1, 120).map(lambda n: n * 5), st.just("minutes")),
+    ),
+)
+def test_resolution_due_agrees_with_counting_slot_by_slot(
+    base, zone, hours, opened, steps, now_offset, target
+):
+    calendar = BusinessCalendar(ZoneInfo(zone), parse_weekly(hours))
+    opened_at = base + opened * SLOT
+    transitions = [Transition(base + n * SLOT, status) for n, status in steps if n >= opened]
+    now = base + max(now_offset, opened) * SLOT
+    reading = read_clocks(calendar, opened_at, transitions, None, now, None, target)[1]
+    assert reading is not None
+    expected = oracle_resolution_due(calendar, opened_at, transitions, now, target)
+    assert reading.due_at.astimezone(UTC) == expected
