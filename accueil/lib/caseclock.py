@@ -352,7 +352,10 @@ def read_clocks(
     resolution: Target | None,
 ) -> tuple[ClockReading | None, ClockReading | None]:
     """The (response, resolution) clocks of a case at ``now``; None where no target applies."""
-    for instant in (opened_at, now):
+    instants = [opened_at, now, *(t.at for t in transitions)]
+    if first_response_at is not None:
+        instants.append(first_response_at)
+    for instant in instants:
         if instant.tzinfo is None or instant.utcoffset() is None:
             raise ValueError("instants must carry a time zone")
     if now < opened_at:

@@ -166,6 +166,16 @@ def test_inconsistent_histories_are_refused(transitions, now, message):
         read_clocks(WEEKDAYS, at(16, 9), transitions, None, now, EIGHT_HOURS, EIGHT_HOURS)
 
 
+def test_instants_without_a_zone_are_refused():
+    naive = datetime(2026, 3, 16, 12)
+    with pytest.raises(ValueError, match="zone"):
+        read_clocks(
+            WEEKDAYS, at(16, 9), [Transition(naive, "waiting")], None, at(16, 13), None, EIGHT_HOURS
+        )
+    with pytest.raises(ValueError, match="zone"):
+        read_clocks(WEEKDAYS, at(16, 9), [], naive, at(16, 13), EIGHT_HOURS, None)
+
+
 @pytest.mark.parametrize(("amount", "unit"), [(0, "business_hours"), (3, "weeks")])
 def test_meaningless_targets_are_refused(amount, unit):
     with pytest.raises(ValueError):
