@@ -35,10 +35,11 @@ Units, and why
         end of its last published opening interval, even when a closure shortens that day, so
         that a closure of a few hours never brings the due time earlier; a closure of a whole
         day removes that day. The due time is then pushed later by the business time the case
-        spent paused before it, measured on the published hours (weekly hours and holidays, not
-        closures, so that a pause is not cancelled by a closure overlapping it), and the push
-        itself skips closures and further pauses. Days, not hours, are what a person counts
-        here: a request opened at 16:55 is not due earlier in the day than one opened at 9:00.
+        spent paused between its opening and that close, measured on the published hours
+        (weekly hours and holidays, not closures, so that a pause is not cancelled by a closure
+        overlapping it or delaying the start), and the push itself skips closures and further
+        pauses. Days, not hours, are what a person counts here: a request opened at 16:55 is
+        due at the same close as one opened at 9:00 that day.
     ``minutes``
         Real elapsed time after the start, minus the time paused. For services open around the
         clock (a 24/7 line) or promised in real time whatever the hours.
@@ -203,7 +204,7 @@ def due(
     if target.unit == "business_hours":
         return calendar.add(begin, timedelta(hours=target.amount), pauses)
     if target.unit == "business_days":
-        return _business_days_due(calendar, begin, target.amount, pauses)
+        return _business_days_due(calendar, start, begin, target.amount, pauses)
     meter = _real_meter(calendar, pauses)
     if target.unit == "minutes":
         return meter.reach(begin, timedelta(minutes=target.amount))
@@ -217,7 +218,11 @@ def due(
 
 
 def _business_days_due(
-    calendar: BusinessCalendar, begin: datetime, days: int, pauses: Sequence[Span]
+    calendar: BusinessCalendar,
+    opened_at: datetime,
+    begin: datetime,
+    days: int,
+    pauses: Sequence[Span],
 ) -> datetime:
     day = begin.astimezone(calendar.zone).date()
     counted = empty = 0
@@ -231,7 +236,9 @@ def _business_days_due(
                 raise NoBusinessTime("the calendar has no open day for more than a year")
     closing = _published_close(calendar, day)
     published = BusinessCalendar(calendar.zone, calendar.weekly, calendar.holidays)
-    paused = published.between(begin, closing) - published.between(begin, closing, pauses)
+    # Measured from the opening, not from the start: a closure that delays the start must not
+    # cancel the pause credit earned while it lasted.
+    paused = published.between(opened_at, closing) - published.between(opened_at, closing, pauses)
     return calendar.add(closing, max(paused, _ZERO), pauses)
 
 
@@ -256,7 +263,9 @@ class _History:
     waiting_since: datetime | None  # start of the open pause, if the case waits now
 
 
-def _read_history(opened_at: datetime, transitions: Sequence[Transition], now: datetime) -> _History:
+def _read_history(
+    opened_at: datetime, transitions: Sequence[Transition], now: datetime
+) -> _History:
     steps = sorted((t for t in transitions if t.at <= now), key=lambda t: t.at)
     for step in steps:
         if step.status not in STATUSES:
@@ -343,7 +352,10 @@ def read_clocks(
     resolution: Target | None,
 ) -> tuple[ClockReading | None, ClockReading | None]:
     """The (response, resolution) clocks of a case at ``now``; None where no target applies."""
-    for instant in (opened_at, now):
+    instants = [opened_at, now, *(t.at for t in transitions)]
+    if first_response_at is not None:
+        instants.append(first_response_at)
+    for instant in instants:
         if instant.tzinfo is None or instant.utcoffset() is None:
             raise ValueError("instants must carry a time zone")
     if now < opened_at:
