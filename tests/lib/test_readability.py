@@ -4,6 +4,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accueil.lib.readability import DEFAULT_TARGET, Target, measure
 
@@ -139,7 +141,8 @@ def test_markdown_is_read_as_text_with_headings_and_items_ending_sentences():
         "[Follow this link](https://example.org/a_very_long_address)\n"
     )
     report = measure(text, "en")
-    # Heading | Some bold and slanted words | first item | second item | third item | Follow this link
+    # Heading | Some bold and slanted words | first item | second item | third item
+    # | Follow this link
     assert (report.sentences, report.words) == (6, 15)
     assert [s.text for s in report.hardest_sentences(10) if s.text.startswith("Follow")] == [
         "Follow this link"
@@ -217,3 +220,19 @@ def test_hardest_french_sentence_is_the_one_with_the_lowest_ease():
     assert hardest[0].text.startswith("Conformément")
     assert hardest[0].score == pytest.approx(measure(hardest[0].text, "fr").kandel_moles)
     assert measure(text, "fr").hardest_sentences()[-1].text == "Merci de votre visite ((name))."
+
+
+PIECES = st.sampled_from(
+    [*"abeéiouyAEQ’'-.!?:;,()[]*_#>\n \u00a0 019h$%«»", "((x))", "M. ", "etc.", "p. ex."]
+    + ["e.g.", "```", "---\n", "- ", "1. ", "http://a.b/c ", "10 h 30", "Ils ", "qu’"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=60).map("".join), st.sampled_from(["fr", "en"]))
+def test_any_text_is_measured_and_sentences_add_up_to_the_whole(text, language):
+    report = measure(text, language)
+    parts = report.hardest_sentences(limit=10**6)
+    assert len(parts) == report.sentences <= report.words
+    assert sum(s.words for s in parts) == report.words
+    assert sum(s.syllables for s in parts) == report.syllables >= report.words

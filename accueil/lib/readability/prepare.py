@@ -50,9 +50,7 @@ _CODE = re.compile(r"`+([^`]*)`+")
 _EMPHASIS = re.compile(r"(?<![\w\ue000-\ue001])[*_]+|[*_]+(?![\w\ue000-\ue001])")
 
 _PLACEHOLDER = re.compile(r"\(\([^()\s]+\)\)")
-_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>()]*[^\s<>().,;:!?»”'\"]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-)
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()]*[^\s<>().,;:!?»”'\"]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPACE = "[ \u00a0\u202f]"
 _TIME = re.compile(
     rf"\b\d{{1,2}}(?::\d{{2}})?{_SPACE}?(?:[ap]\.m|[AP]M)\b"  # its last full stop stays
@@ -149,7 +147,7 @@ def _blocks(text: str) -> list[str]:
 
 
 def _starts_sentence(previous: str, line: str) -> bool:
-    first = line.lstrip("*_[(«\"“ ")[:1]
+    first = line.lstrip('*_[(«"“ ')[:1]
     return not previous.endswith((",", ";", ":", "-")) and first.isupper()
 
 

@@ -17,6 +17,8 @@ Then each language's silent letters are taken away:
   consonant ("simple"); silent "-es" and "-ed" except after the letters that make them heard
   ("places", "wanted"); "y" is a consonant before a vowel; "n't" after a consonant is a syllable
   ("didn't" = 2); a few words no rule gets right are listed.
+* Both: a word of two or three capital letters is an initialism, one syllable per letter
+  ("ID" = 2, "SMS" = 3); a longer one is read as a word ("STOP", "ARRET").
 
 Every word has at least one syllable.
 """
@@ -24,7 +26,7 @@ Every word has at least one syllable.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pyphen
 
@@ -34,8 +36,8 @@ _FR_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæ")
 _EN_VOWELS = frozenset("aeiouy")
 _APOSTROPHES = "'’"
 
-# The second vowel of a pair that is nearly always two syllables: "me-di-a", "tri-al", "pre-mi-um",
-# "ear-li-er", "cli-ent", "u-su-al" (but "so-cial", "re-gion", "mil-lion", "quiet" stays 2 by Pyphen).
+# The second vowel of a pair that is nearly always two syllables: "me-di-a", "tri-al",
+# "pre-mi-um", "ear-li-er", "cli-ent", "u-su-al" (but "so-cial", "re-gion", "mil-lion").
 _EN_HIATUS = re.compile(r"(?<=[^cgstln]i)[ao]|(?<=i)u|(?<=[^ct]i)e(?=(?:r|rs|st|nt|nts)$)|(?<=u)a")
 
 # Words whose dictionary count no general rule reaches (spoken English drops a written vowel).
@@ -69,8 +71,11 @@ def _pieces(word: str, language: str) -> list[str]:
     return [word[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
+@lru_cache(maxsize=8192)  # the same few hundred words make up most messages
 def count(word: str, language: str, *, verb_context: bool = False) -> int:
     """Syllables of one word as written (letters, apostrophes, hyphens); at least 1."""
+    if word.isalpha() and word.isupper() and 2 <= len(word) <= 3:
+        return len(word)  # an initialism is read letter by letter: "ID", "SMS", "NAS"
     word = word.lower().strip(_APOSTROPHES + "-")
     if not word:
         return 1
@@ -122,7 +127,7 @@ def _hiatus_i(text: str, i: int) -> bool:
 
 
 def _french_part(part: str, verb: bool) -> int:
-    subparts = [s for s in re.split(f"[{_APOSTROPHES}]", part)]
+    subparts = re.split(f"[{_APOSTROPHES}]", part)
     total = 0
     for n, sub in enumerate(subparts):
         if not sub:
@@ -157,7 +162,7 @@ def _french_mute_ending(word: str, verb: bool) -> int:
 
 
 def _english_vowels(word: str) -> list[bool]:
-    """Which letters of ``word`` are heard as vowels ("y" before a vowel and "u" after "q" are not)."""
+    """Which letters of ``word`` are vowels: not "y" before a vowel, nor "u" after "q"."""
     flags: list[bool] = []
     for i, ch in enumerate(word):
         nxt = word[i + 1] if i + 1 < len(word) else ""
