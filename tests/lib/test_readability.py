@@ -32,6 +32,20 @@ def test_golden_file_covers_both_languages_and_shipped_templates():
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
+def test_golden_scores_are_the_formulas_applied_to_the_hand_counts(row):
+    s, w, syl, long_ = (int(row[k]) for k in ("sentences", "words", "syllables", "long_words"))
+    expected = {
+        "lix": w / s + 100 * long_ / w,
+        "flesch_reading_ease": 206.835 - 1.015 * w / s - 84.6 * syl / w,
+        "flesch_kincaid_grade": 0.39 * w / s + 11.8 * syl / w - 15.59,
+        "kandel_moles": 207 - 1.015 * w / s - 73.6 * syl / w,
+    }
+    for name, value in expected.items():
+        if row[name]:
+            assert float(row[name]) == pytest.approx(value, abs=0.005), name
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row["id"] for row in ROWS])
 def test_scores_match_the_hand_counts_within_one_point(row):
     report = measure(row["text"], row["language"])
     measured = (report.sentences, report.words, report.syllables, report.long_words)
