@@ -20,6 +20,10 @@ person's language, and downloads that no browser will render or run.
 - ``attachment_response`` serves kept bytes back: always as an attachment, with ``nosniff``, a
   content type from a short safe list and a sandboxing CSP.
 
+Django parses multipart bodies into ``request.POST`` for POST only: a PUT or PATCH is held to the
+``Content-Length`` cap here, and its files (parsed later, by django-ninja) to the byte counter,
+whose refusal then shows as a missing file.
+
 Non-file form fields stay capped by ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django counts only them
 for multipart bodies), and bodies that are not multipart keep that 2.5 MB cap too.
 """

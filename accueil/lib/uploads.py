@@ -349,7 +349,7 @@ def _reencode(data: bytes, kind: str, max_pixels: int) -> bytes:
         return _save_without_metadata(upright, "JPEG" if kind == "jpeg" else "PNG")
 
 
-_PNG_MODES = ("1", "L", "LA", "RGB", "RGBA", "I;16")
+_PNG_MODES = ("1", "L", "LA", "RGB", "RGBA", "I", "I;16")
 
 
 def _save_without_metadata(image: Image.Image, target: str) -> bytes:

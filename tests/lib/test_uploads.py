@@ -372,3 +372,10 @@ def test_one_embedded_spreadsheet_is_allowed_but_an_archive_inside_it_is_not():
 def test_a_corrupt_zip_is_unreadable():
     data = files.docx()
     assert refusal("lettre.docx", data[:40]).code == "unreadable"
+
+
+def test_a_16_bit_grey_png_keeps_its_depth():
+    out = io.BytesIO()
+    Image.new("I;16", (4, 4), 1000).save(out, "PNG")
+    cleaned = Image.open(io.BytesIO(clean("scan.png", out.getvalue()).data))
+    assert cleaned.getpixel((0, 0)) == 1000
