@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "accueil.api.middleware.ApiErrorShapeMiddleware",
+    "accueil.core.uploads.UploadLimitMiddleware",
     "accueil.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -273,7 +274,28 @@ SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is an irreversible decision for the operator's own domain.
     "security.W021",
 ]
+# Bodies that are not multipart, and the non-file fields of multipart ones.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# -- uploads (core/uploads.py) ---------------------------------------------------------------
+# Sizes in SI megabytes, as the refusal messages say them. A service may lower the per-file
+# limit for its own files, never raise it.
+UPLOAD_MAX_BYTES = env_int("ACCUEIL_UPLOAD_MAX_MB", 10, minimum=1) * 1_000_000
+UPLOAD_REQUEST_MAX_BYTES = (
+    env_int("ACCUEIL_UPLOAD_REQUEST_MAX_MB", 3 * UPLOAD_MAX_BYTES // 1_000_000, minimum=1)
+    * 1_000_000
+)
+if UPLOAD_REQUEST_MAX_BYTES < UPLOAD_MAX_BYTES:
+    raise ConfigurationError(
+        "ACCUEIL_UPLOAD_REQUEST_MAX_MB must be at least ACCUEIL_UPLOAD_MAX_MB (one whole file)"
+    )
+FILE_UPLOAD_HANDLERS = [
+    # First: counts bytes and stops an upload past the limits before anything keeps them.
+    "accueil.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # -- logging: one line per event, never personal data ----------------------------------------
 

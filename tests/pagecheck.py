@@ -5,7 +5,7 @@ from collections import Counter
 import html5lib
 from django.test import Client
 
-CHECKED_STATUSES = {200, 400, 403, 404, 429}
+CHECKED_STATUSES = {200, 400, 403, 404, 413, 429}
 
 
 class PageProblem(AssertionError):

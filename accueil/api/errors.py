@@ -10,6 +10,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -184,6 +185,12 @@ def install(api) -> None:
         # Without this, ninja turns it into a 500 traceback when DEBUG is on.
         return error_for_status(413)
 
+    @api.exception_handler(RawPostDataException)
+    def not_json(request, exc):  # noqa: ARG001 - the signature the framework calls
+        # A multipart body (parsed as it streamed in, see core/uploads.py) sent to an
+        # operation that reads JSON.
+        return error_for_status(400)
+
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):  # noqa: ARG001 - the signature the framework calls
         return error_for_status(400)
@@ -205,7 +212,7 @@ _COMMON = {
     "401": "No valid API token (`unauthenticated`)",
     "403": "The token's role does not allow this (`forbidden`)",
     "404": "Nothing has this id, or the id is not a UUID (`not_found`)",
-    "413": "The body is larger than 2.5 MB (`too_large`)",
+    "413": "The body is larger than 2.5 MB, or a multipart upload is over its limits (`too_large`)",
     "503": "The database is briefly unreachable (`unavailable`, with `Retry-After`)",
 }
 _WITH_BODY = ("post", "put", "patch", "delete")

@@ -27,6 +27,11 @@ def action_refused(request, error):
     return _page(request, error.status, _("This cannot be done now"), str(error))
 
 
+def request_too_large(request, message):
+    """A body over the upload limits (core/uploads.py), refused before it was read."""
+    return _page(request, 413, _("Too large to send"), message)
+
+
 def permission_denied(request, exception=None):  # noqa: ARG001 - the signature the framework calls
     return _page(
         request, 403, _("Access refused"), _("Your account does not give access to this page.")

@@ -69,7 +69,9 @@ class RejectNulBytesMiddleware:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            if request.path.startswith("/api/"):
+            # Multipart bodies are parsed already, streamed to disk (core.uploads): reading
+            # them whole into memory here would undo that.
+            if request.path.startswith("/api/") and request.content_type != "multipart/form-data":
                 try:
                     request.body  # noqa: B018 - keep the raw body readable for the API's parser
                 except RequestDataTooBig:

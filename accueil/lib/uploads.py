@@ -106,11 +106,26 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _ACTIVE_MARKUP = re.compile(rb"<\s*/?\s*(script|html|svg|iframe|object|embed|body|xml)\b", re.I)
 
 
+CODES = (
+    "too_large",
+    "kind_not_allowed",
+    "mismatch",  # the content does not match the extension
+    "scriptable",  # HTML, SVG or XML content, whatever the name
+    "too_many_pixels",
+    "unreadable",  # a corrupt image or archive, text that is not UTF-8
+    "zip_bomb",
+    "empty",
+    "bad_name",
+)
+
+
 class Refused(Exception):
-    """The upload is refused. ``code`` is stable (the message layer keys on it); ``context``
-    carries what a message may say (sizes, kinds, extensions)."""
+    """The upload is refused. ``code`` is one of ``CODES``, stable (the message layer keys on
+    it); ``context`` carries what a message may say (sizes, kinds, extensions)."""
 
     def __init__(self, code: str, **context: object) -> None:
+        if code not in CODES:
+            raise ValueError(f"not a refusal code: {code!r}")
         super().__init__(code)
         self.code = code
         self.context: dict[str, object] = context
@@ -334,7 +349,7 @@ def _reencode(data: bytes, kind: str, max_pixels: int) -> bytes:
         return _save_without_metadata(upright, "JPEG" if kind == "jpeg" else "PNG")
 
 
-_PNG_MODES = ("1", "L", "LA", "RGB", "RGBA", "I;16")
+_PNG_MODES = ("1", "L", "LA", "RGB", "RGBA", "I", "I;16")
 
 
 def _save_without_metadata(image: Image.Image, target: str) -> bytes:
