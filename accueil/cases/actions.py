@@ -40,9 +40,9 @@ from accueil.core import capabilities
 from accueil.core.actions import ActionError
 from accueil.core.actors import Actor, ActorKind, Role
 from accueil.core.events import record_event
-from accueil.core.uploads import refusal_message
+from accueil.core.uploads import check_upload, refusal_error
 from accueil.lib import dates
-from accueil.lib.uploads import Refused, clean_upload
+from accueil.lib.uploads import Refused
 from accueil.notify.actions import notify_beside
 
 logger = logging.getLogger("accueil.cases")
@@ -52,7 +52,7 @@ REFERENCE_LENGTH = 6  # 26⁶ ≈ 309 million a year: guessing one is hopeless, 
 # the tracking secret.
 PUBLIC_CHANNELS = {Channel.WEB, Channel.APP}  # anyone may open a request through these
 STAFF_CHANNELS = {Channel.PHONE, Channel.IN_PERSON, Channel.MAIL, Channel.EMAIL, Channel.WEB}
-MB = 1024 * 1024
+MB = 1_000_000  # SI megabytes, as the refusal messages count them
 
 
 # -- finding a case ----------------------------------------------------------------------------
@@ -150,22 +150,20 @@ def _new_reference(now: datetime) -> str:
 
 
 def clean_files(case_settings: CaseSettings, files) -> list:
-    """Each upload sniffed, cleaned and re-encoded (lib/uploads.py), or a clear refusal."""
+    """Each upload (Django ``UploadedFile``) sniffed, cleaned and re-encoded (lib/uploads.py),
+    or the action error that says, in the reader's language, why it was refused."""
     cleaned = []
-    for name, stream in files:
+    for uploaded in files:
         try:
             cleaned.append(
-                clean_upload(
-                    name,
-                    stream,
+                check_upload(
+                    uploaded,
                     allowed=set(case_settings.attachment_kinds),
                     max_bytes=case_settings.attachment_max_mb * MB,
                 )
             )
         except Refused as refused:
-            raise ActionError(
-                "file_refused", refusal_message(refused), 422, field="files"
-            ) from None
+            raise refusal_error(refused, field="files") from None
     return cleaned
 
 
