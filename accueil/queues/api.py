@@ -22,9 +22,9 @@ from accueil.catalog.access import access_desk
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
 from accueil.core.actors import Actor, ActorKind
+from accueil.core.contact import clean_email, clean_phone
 from accueil.queues import actions
 from accueil.queues.board import board_state
-from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Need, Outcome, Placement, Source, Visit, VisitStatus
 from accueil.queues.waits import Guess, predict_for_reading, wait_range
 

@@ -25,9 +25,9 @@ from accueil.api.schemas import ErrorOut, Translated
 from accueil.catalog.access import offices_for
 from accueil.catalog.models import Office
 from accueil.core import ratelimit
+from accueil.core.contact import clean_email, clean_phone
 from accueil.queues import booking
 from accueil.queues.actions import access_appointment_as_holder
-from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Appointment, Source
 
 router = Router(tags=["appointments"])

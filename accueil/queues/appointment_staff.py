@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accueil.catalog.access import access_office, offices_for
 from accueil.core.actions import errors_on
+from accueil.core.contact import clean_email, clean_phone
 from accueil.core.guards import staff_required
 from accueil.lib import dates
 from accueil.queues import booking
-from accueil.core.contact import clean_email, clean_phone
 from accueil.queues.models import Appointment, AppointmentStatus, Source
 
 

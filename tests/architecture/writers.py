@@ -40,6 +40,7 @@ ALLOWED = {
     "notify/background.py": "housekeeping: clears old message bodies",
     "notify/campaigns.py": "the worker imports a campaign's rows in chunks",
     "notify/templates_text.py": "loads the reviewed wording files (a command)",
+    "cases/replies.py": "loads the reviewed reply templates (a command and the demo)",
     "accounts/reset.py": "loads the reset email's default wording if it was never loaded",
     "queues/notices.py": "marks a near-turn notice sent (exactly once, by conditional update)",
     "queues/sweep.py": "housekeeping: returns stale calls and missed appointments",

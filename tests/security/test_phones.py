@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from accueil.core.contact import clean_phone
 from accueil.core.worker import drain_outbox
 from accueil.notify.campaigns import run_imports
 from accueil.notify.models import Message, OptOut, Status
 from accueil.notify.outbox import enqueue
 from accueil.notify.templates_text import load_files
-from accueil.core.contact import clean_phone
 from accueil.queues.models import Visit
 from tests.notify.test_campaigns import in_days, upload
 from tests.notify.test_sms import provider, signed_post  # noqa: F401 - the fixture
