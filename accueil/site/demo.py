@@ -14,6 +14,7 @@ from accueil.catalog.models import (
     Service,
     ServiceStandard,
 )
+from accueil.cases.demo import create_case_demo
 from accueil.lib.businesstime import parse_weekly
 from accueil.notify.templates_text import load_files
 
@@ -149,6 +150,29 @@ SERVICES = [
         "standards": [("resolution", 5, "business_days", 90)],
     },
     {
+        "slug": "voirie",
+        "category": "environnement",
+        "ticket_prefix": "V",
+        "name_fr": "Nids-de-poule et trottoirs",
+        "name_en": "Potholes and sidewalks",
+        "description_fr": "Signalez un nid-de-poule, un trottoir abîmé ou un lampadaire éteint.",
+        "description_en": "Report a pothole, a broken sidewalk or a street light that is out.",
+        "what_to_bring_fr": "L’adresse, et une photo si vous le pouvez.",
+        "what_to_bring_en": "The address, and a photo if you can.",
+        "eligibility_fr": "Tout le monde.",
+        "eligibility_en": "Anyone.",
+        "fees_fr": "Gratuit.",
+        "fees_en": "Free.",
+        "duration_fr": "Réponse en 1 jour ouvrable, réparation en 10 jours ouvrables.",
+        "duration_en": "An answer within 1 business day, repaired within 10 business days.",
+        "channels": ["web", "phone", "app"],
+        "offices": ["hotel-de-ville"],
+        "standards": [
+            ("response", 1, "business_days", 90),
+            ("resolution", 10, "business_days", 80),
+        ],
+    },
+    {
         "slug": "assermentation",
         "category": "citoyens",
         "ticket_prefix": "A",
@@ -280,4 +304,5 @@ def create_demo() -> Agency:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.offices.set([offices[slug] for slug in office_slugs])
+    create_case_demo(agency, services, offices)
     return agency
