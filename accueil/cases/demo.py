@@ -137,7 +137,7 @@ def create_case_demo(agency, services, offices) -> None:
         if stage == "new":
             continue
         answer = {
-            "fr": "Merci. Nous avons transmis votre demande à l’équipe. Nous vous écrirons bientôt.",
+            "fr": "Merci. L’équipe a votre demande. Nous vous écrirons bientôt.",
             "en": "Thank you. We sent your request to the team. We will write to you soon.",
         }[language]
         actions.do_reply(agent, case, answer, now=opened + timedelta(hours=3))

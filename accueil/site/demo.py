@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 
 from accueil.accounts.models import Role, User
+from accueil.cases.demo import create_case_demo
 from accueil.catalog.models import (
     Agency,
     Category,
@@ -14,7 +15,6 @@ from accueil.catalog.models import (
     Service,
     ServiceStandard,
 )
-from accueil.cases.demo import create_case_demo
 from accueil.lib.businesstime import parse_weekly
 from accueil.notify.templates_text import load_files
 
