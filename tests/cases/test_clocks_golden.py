@@ -94,7 +94,9 @@ def test_golden_case_through_the_database(db, row):
 
 
 @pytest.mark.parametrize("pair", ["closure-day-business-days", "closure-partial-hours"])
-def test_a_closure_added_mid_case_moves_its_due_time_and_the_move_is_recorded(transactional_db, pair):
+def test_a_closure_added_mid_case_moves_its_due_time_and_the_move_is_recorded(
+    transactional_db, pair
+):
     # Committed transactions: on PostgreSQL consumers read only events whose transaction ended.
     without, with_closure = BY_ID[f"{pair}-without"], BY_ID[f"{pair}-with"]
     agency, office, service = office_and_service(without, with_closures=False)
