@@ -471,15 +471,21 @@ def do_merge(actor: Actor, duplicate: Case, original: Case, *, version=None, now
     with transaction.atomic():
         changes = _moved_status(duplicate, Status.CLOSED, now)
         changes.update(duplicate_of=original, next_check_at=None)
-        merged = Case.objects.filter(
-            pk=duplicate.pk, version=expected, duplicate_of__isnull=True
-        ).update(version=F("version") + 1, updated_at=now, **changes)
-        # The original must not have been merged meanwhile (into this one, say).
-        # (A write, not a read, so that on SQLite it waits for a merge running at the same
-        # time; the version is kept: an agent editing the original is not disturbed.)
-        still_original = Case.objects.filter(pk=original.pk, duplicate_of__isnull=True).update(
-            updated_at=now
-        )
+        # Two conditional writes, always in id order, so that opposite merges at once wait
+        # for each other instead of deadlocking; the second then finds a case already merged.
+        writes = {
+            duplicate.pk: lambda: Case.objects.filter(
+                pk=duplicate.pk, version=expected, duplicate_of__isnull=True
+            ).update(version=F("version") + 1, updated_at=now, **changes),
+            # The original must not have been merged meanwhile (into this one, say). A write,
+            # not a read, so that on SQLite it waits for a merge running at the same time; its
+            # version is kept: an agent editing the original is not disturbed.
+            original.pk: lambda: Case.objects.filter(
+                pk=original.pk, duplicate_of__isnull=True
+            ).update(updated_at=now),
+        }
+        done = {pk: writes[pk]() for pk in sorted(writes, key=str)}
+        merged, still_original = done[duplicate.pk], done[original.pk]
         if not merged or not still_original:
             raise conflict()
         for name, value in changes.items():

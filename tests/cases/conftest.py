@@ -20,6 +20,16 @@ from tests.factories import (
 
 @pytest.fixture
 def world(db):
+    return make_world()
+
+
+@pytest.fixture
+def committed_world(transactional_db):
+    """The same, committed: for races between real threads (each has its own connection)."""
+    return make_world()
+
+
+def make_world():
     load_files()
     load_replies()
     agency = AgencyFactory()
