@@ -52,7 +52,7 @@ ALLOWED = {
     # Made-up data: the office simulator and the demo agency.
     "queues/simulate.py": "the simulator builds its office; visits go through actions",
     "site/demo.py": "seeds the demo agency",
-    "cases/demo.py": "seeds the demo agency's teams, routing and questions (its requests go through the actions)",
+    "cases/demo.py": "seeds the demo agency's teams, routing and questions",
 }
 
 
