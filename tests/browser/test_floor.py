@@ -150,7 +150,7 @@ def test_the_board_fits_one_tv_screen(browser, floor, width, height, language):
     page = screen(browser, width, height, language)
     page.add_init_script(COUNT_BOARDS)
     page.goto(f"{base}/{language}/display/{office}/")
-    page.wait_for_function("window.boardsDrawn > 0")  # the live board, drawn again by the script
+    page.wait_for_function("() => window.boardsDrawn > 0")  # the live board, drawn again by JS
     facts = page.evaluate(FITS)
     shot(page, f"board-{language}-{width}x{height}")
     assert facts["scroll"] <= facts["height"], facts
@@ -196,7 +196,7 @@ def test_the_board_chimes_and_speaks_when_its_address_asks(browser, floor):
     page.route("**/api/v1/offices/*/events", stream)
     page.goto(f"{base}/fr/display/{office}/?chime=1&speak=fr,en")
     assert page.locator("#chime-toggle").get_attribute("aria-pressed") == "true"
-    page.wait_for_function("window.__said.length >= 2")
+    page.wait_for_function("() => window.__said.length >= 2")
     assert page.evaluate("window.__said") == [
         ["fr-CA", "Billet A 42, guichet 4"],
         ["en-CA", "Ticket A 42, desk 4"],
