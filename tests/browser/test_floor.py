@@ -115,6 +115,20 @@ def screen(browser, width, height, language="fr"):
 
 # -- The display board on a wall TV ----------------------------------------------------------
 
+# Counts the stream's boards once the page's own handler has drawn each one: the test waits for
+# the first instead of sleeping.
+COUNT_BOARDS = """
+window.boardsDrawn = 0;
+const listen = EventSource.prototype.addEventListener;
+EventSource.prototype.addEventListener = function (type, listener, options) {
+  const counted = type !== "board" ? listener : function (event) {
+    listener.call(this, event);
+    window.boardsDrawn += 1;
+  };
+  return listen.call(this, type, counted, options);
+};
+"""
+
 FITS = """() => {
   const rows = [...document.querySelectorAll('#waiting-rows tr')];
   const inside = el => { const r = el.getBoundingClientRect();
@@ -134,9 +148,9 @@ FITS = """() => {
 def test_the_board_fits_one_tv_screen(browser, floor, width, height, language):
     base, office, *_ = floor
     page = screen(browser, width, height, language)
+    page.add_init_script(COUNT_BOARDS)
     page.goto(f"{base}/{language}/display/{office}/")
-    page.wait_for_function("document.getElementById('connection').textContent.length > 0")
-    page.wait_for_timeout(300)  # the live board, drawn again by the script
+    page.wait_for_function("() => window.boardsDrawn > 0")  # the live board, drawn again by JS
     facts = page.evaluate(FITS)
     shot(page, f"board-{language}-{width}x{height}")
     assert facts["scroll"] <= facts["height"], facts
@@ -182,7 +196,7 @@ def test_the_board_chimes_and_speaks_when_its_address_asks(browser, floor):
     page.route("**/api/v1/offices/*/events", stream)
     page.goto(f"{base}/fr/display/{office}/?chime=1&speak=fr,en")
     assert page.locator("#chime-toggle").get_attribute("aria-pressed") == "true"
-    page.wait_for_function("window.__said.length >= 2")
+    page.wait_for_function("() => window.__said.length >= 2")
     assert page.evaluate("window.__said") == [
         ["fr-CA", "Billet A 42, guichet 4"],
         ["en-CA", "Ticket A 42, desk 4"],
