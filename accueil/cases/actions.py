@@ -127,7 +127,9 @@ def settings_for(service) -> CaseSettings:
 
 
 def check_open(actor: Actor, service, channel: str) -> None:
-    if not service.active or Channel.WEB not in service.channels and channel in PUBLIC_CHANNELS:
+    # Online (web, app) only where the service says so; staff record a call or a letter for
+    # any service of their agency, since the citizen reached them anyway.
+    if not service.active or (channel in PUBLIC_CHANNELS and channel not in service.channels):
         raise ActionError("unavailable", _("This service does not take requests online."), 422)
     if actor.is_staff:
         if actor.agency_id != service.agency_id or not actor.has_role(Role.AGENT):
