@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accueil.catalog.models import Bilingual, Channel
 from accueil.core import capabilities
@@ -22,12 +23,13 @@ from accueil.core.validators import single_line
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("Received")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    IN_PROGRESS = "in_progress", _("In progress")
-    WAITING = "waiting", _("Waiting for your answer")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    # "request status": French agrees with « demande » (feminine): « Réglée », « Fermée ».
+    NEW = "new", pgettext_lazy("request status", "Received")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("request status", "Acknowledged")
+    IN_PROGRESS = "in_progress", pgettext_lazy("request status", "In progress")
+    WAITING = "waiting", pgettext_lazy("request status", "Waiting for the citizen")
+    RESOLVED = "resolved", pgettext_lazy("request status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("request status", "Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING)
