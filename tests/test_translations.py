@@ -80,6 +80,8 @@ def test_compiled_catalogue_matches_the_source():
                     compiled.ngettext(entry.msgid, entry.msgid_plural, n)
                     == entry.msgstr_plural[index]
                 )
+        elif entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, "make messages"
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, "run: make messages"
 
