@@ -3,8 +3,11 @@ and tracking with the secret from the acknowledgement.
 
 A reference alone grants nothing: the tracking page, the reply form and the files all need the
 case's secret (``core/capabilities.py``), and an unknown reference and a wrong secret get the
-same 404. The tracking address carries the secret, so its pages ask browsers to send no
-``Referer`` and to keep no copy (``no-store``).
+same 404. The tracking address carries the secret, so its pages ask browsers to keep no copy
+(``no-store``) and to send their address to no other site (``Referrer-Policy: same-origin``,
+as a header and a ``<meta>``). Not ``no-referrer``: under that policy a browser sends
+``Origin: null`` with the page's own reply form, which the CSRF check rightly refuses; with
+``same-origin`` the secret goes only back to this site, which already holds it.
 
 Messages on the tracking page show no agent's name: the citizen reads answers from the agency,
 not from a person whose name they could look up; the agent's name stays in the workspace.
@@ -240,8 +243,8 @@ def _answers(case: Case, language: str) -> list[dict]:
     """The answers to the service's questions, labelled as the form asked them."""
     shown = []
     for question in CaseField.objects.filter(service_id=case.service_id):
-        if question.code not in case.fields:
-            continue
+        if question.code not in case.fields or question.kind == FieldKind.LOCATION:
+            continue  # a place is shown once, as the request's own place
         value = case.fields[question.code]
         if question.kind == FieldKind.CHOICE:
             value = question.choice_label(str(value), language)
@@ -298,10 +301,10 @@ def _tracking_context(request, case: Case, reply_form=None) -> dict:
 
 
 def _private(response):
-    """The address holds the secret: no copy kept anywhere, no Referer sent (the page's meta
-    says so too)."""
+    """The address holds the secret: no copy kept anywhere, and never sent to another site
+    (the page's meta says so too; see the module docstring for why not ``no-referrer``)."""
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

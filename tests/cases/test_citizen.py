@@ -317,12 +317,15 @@ def test_tracking_needs_the_right_secret_and_a_wrong_one_looks_like_an_unknown_r
     assert client.get(f"/fr/track/{case.reference}/").status_code == 404
 
 
-def test_the_tracking_page_is_not_cached_and_sends_no_referrer(client, world):
+def test_the_tracking_page_is_not_cached_and_its_address_goes_to_no_other_site(client, world):
     case = open_case(world)
     response = client.get(tracking_path(case))
     assert response["Cache-Control"] == "no-store, private"
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert '<meta name="referrer" content="no-referrer">' in page_text(response)
+    # Not no-referrer: browsers would then send "Origin: null" with the reply form, and the
+    # CSRF check would refuse it (tests/browser/test_request_walk.py replies for real).
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in page_text(response)
+    assert client.post(f"{tracking_path(case)}reply/", {"body": "x"}).status_code == 302
 
 
 def test_the_timeline_shows_each_status_with_dates_in_the_offices_zone(client, world):
@@ -513,3 +516,13 @@ def test_the_acknowledgement_email_carries_a_tracking_link_that_works(
     # And the citizen can answer from there.
     assert client.post(f"{path}reply/", {"body": "Merci !"}).status_code == 302
     assert Message.objects.filter(case=case, kind="citizen").exists()
+
+
+def test_the_form_and_the_reply_refuse_a_post_without_the_csrf_token(world):
+    from tests.pagecheck import CheckingClient
+
+    case = open_case(world)
+    strict = CheckingClient(enforce_csrf_checks=True)
+    assert send(strict, answers()).status_code == 403
+    assert strict.post(f"{tracking_path(case)}reply/", {"body": "x"}).status_code == 403
+    assert Case.objects.count() == 1 and not Message.objects.exists()
