@@ -47,6 +47,7 @@ from accueil.lib import dates
 
 JUST_OPENED = "cases.just_opened"  # session: the reference whose confirmation to show once
 
+
 def _explanation(status: str, reopen_until: str) -> str:
     """What the status means for the person waiting, in plain words."""
     texts = {
@@ -216,9 +217,7 @@ def _visible_messages(case: Case) -> list[Message]:
     but not the other citizen's own words."""
     mine = Message.objects.filter(case=case, kind__in=(MessageKind.REPLY, MessageKind.CITIZEN))
     if case.duplicate_of_id:
-        mine = mine | Message.objects.filter(
-            case_id=case.duplicate_of_id, kind=MessageKind.REPLY
-        )
+        mine = mine | Message.objects.filter(case_id=case.duplicate_of_id, kind=MessageKind.REPLY)
     return list(mine.order_by("created_at"))
 
 
@@ -351,7 +350,7 @@ def reply(request, reference, secret):
 
 @public
 @require_GET
-def download(request, reference, secret, file_id):
+def download(request, reference, secret, file_id):  # noqa: ARG001 - the framework's signature
     case = _holder(reference, secret)
     attachment = _visible_attachments(case).filter(id=file_id).first()
     if attachment is None:

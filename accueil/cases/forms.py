@@ -117,7 +117,7 @@ def answers_fields(service, language: str, questions=None) -> dict[str, forms.Fi
             built[name] = forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
         # A ChoiceField refuses unknown values itself: the intake cleaner must say it instead.
         if isinstance(built[name], forms.ChoiceField):
-            built[name].valid_value = lambda value: True  # type: ignore[method-assign]
+            built[name].valid_value = lambda _value: True  # type: ignore[method-assign]
     return built
 
 
@@ -154,7 +154,10 @@ def read_answers(form: forms.Form, questions: list[CaseField]) -> ReadAnswers:
             continue
         if question.kind == FieldKind.LOCATION:
             place = Place()
-            for suffix, limit, attribute in ((LATITUDE, 90, "latitude"), (LONGITUDE, 180, "longitude")):
+            for suffix, limit, attribute in (
+                (LATITUDE, 90, "latitude"),
+                (LONGITUDE, 180, "longitude"),
+            ):
                 try:
                     value = intake.clean_coordinate(data.get(name + suffix, ""), limit)
                 except ValidationError as error:
@@ -288,8 +291,10 @@ class RequestForm(forms.Form):
         problems.update(contact_problems)
         read = read_answers(self, self.questions)
         problems.update(read.problems)
-        files = [*self.files.getlist("files"), *read.files] if "files" in self.fields else read.files
-        problems.update(self._refused_files(read))
+        files = list(read.files)
+        if "files" in self.fields:
+            files = [*self.files.getlist("files"), *files]
+        problems.update(self._refused_files())
         for key, message in problems.items():
             self.add_error(key if key in self.fields else None, message)
         if not problems:
@@ -307,13 +312,12 @@ class RequestForm(forms.Form):
             self.all_files = files
         return data
 
-    def _refused_files(self, read: ReadAnswers) -> dict[str, str]:
+    def _refused_files(self) -> dict[str, str]:
         """Each chosen file checked now, with the action's own rules, so a refusal is shown
         beside the input it came from (the action checks them again when it opens the case)."""
         problems: dict[str, str] = {}
-        names = ["files", *(n for n in self.question_names if isinstance(self.fields[n], MultipleFileField))]
-        for name in names:
-            if name not in self.fields:
+        for name, input_field in self.fields.items():
+            if not isinstance(input_field, MultipleFileField):
                 continue
             for uploaded in self.files.getlist(name):
                 try:

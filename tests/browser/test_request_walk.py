@@ -96,9 +96,10 @@ def test_a_citizen_files_a_request_with_a_photo_tracks_it_and_replies(
     tab_to(page, "input[name=q_bac]")
     page.keyboard.press("ArrowDown")  # radios: arrows move and choose
     page.keyboard.press("ArrowUp")
-    assert page.get_by_label(text["bin"]).is_checked() or page.locator(
-        "input[name=q_bac]:checked"
-    ).count()
+    assert (
+        page.get_by_label(text["bin"]).is_checked()
+        or page.locator("input[name=q_bac]:checked").count()
+    )
     tab_to(page, "#id_q_lieu")
     page.keyboard.type("12, rue Principale")
     photo = tmp_path / "bac.jpg"

@@ -82,9 +82,7 @@ def tracking_path(case: Case, language="fr") -> str:
 # -- choosing a service ------------------------------------------------------------------------
 
 
-def test_the_services_page_lists_online_services_with_their_standards_and_form_links(
-    client, world
-):
+def test_the_services_page_lists_online_services_with_their_standards_and_form_links(client, world):
     from tests.factories import ServiceFactory
 
     ServiceFactory(agency=world.agency, channels=["in_person"], name_fr="Guichet seulement")
@@ -500,7 +498,9 @@ def test_hostile_text_in_every_field_is_inert_and_literal_on_the_tracking_page(
 
 
 def test_the_acknowledgement_email_carries_a_tracking_link_that_works(
-    client, world, smtp_server  # noqa: F811
+    client,
+    world,
+    smtp_server,  # noqa: F811
 ):
     response = send(client, answers(email="lea@example.org"))
     assert response.status_code == 302
