@@ -526,3 +526,14 @@ def test_the_form_and_the_reply_refuse_a_post_without_the_csrf_token(world):
     assert send(strict, answers()).status_code == 403
     assert strict.post(f"{tracking_path(case)}reply/", {"body": "x"}).status_code == 403
     assert Case.objects.count() == 1 and not Message.objects.exists()
+
+
+def test_a_refused_file_in_a_reply_keeps_the_text_and_says_why(client, world):
+    case = open_case(world)
+    svg = upload("plan.svg", read("svg_with_script.svg"))
+    response = client.post(f"{tracking_path(case)}reply/", {"body": "Mon texte", "files": svg})
+    assert response.status_code == 400
+    page = page_text(response)
+    assert "jamais accepté" in page and 'href="#id_files"' in page
+    assert "Mon texte</textarea>" in page
+    assert not Message.objects.exists() and not Attachment.objects.exists()
