@@ -31,7 +31,7 @@ REQUESTS = [
         "fr",
         "Gros nid-de-poule devant le 14, rue des Érables. Une roue de vélo s’y est prise.",
         "Léa Roy",
-        {"genre": "nid-de-poule"},
+        {"genre": "nid-de-poule", "lieu": "14, rue des Érables"},
         "new",
     ),
     (
@@ -39,7 +39,7 @@ REQUESTS = [
         "en",
         "The street light at the corner of Oak and Main has been out for a week.",
         "Sam Patel",
-        {"genre": "lampadaire"},
+        {"genre": "lampadaire", "lieu": "Oak St and Main St"},
         "replied",
     ),
     (
@@ -47,7 +47,7 @@ REQUESTS = [
         "fr",
         "Mon bac de compost est fendu, le couvercle ne ferme plus.",
         "Marc Gagnon",
-        {},
+        {"bac": "compost", "casse": True, "lieu": "2500, boulevard de l’Est"},
         "waiting",
     ),
     (

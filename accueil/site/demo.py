@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accueil.accounts.models import Role, User
 from accueil.cases.demo import create_case_demo
+from accueil.cases.models import CaseField
 from accueil.catalog.models import (
     Agency,
     Category,
@@ -214,6 +215,27 @@ SERVICES = [
     },
 ]
 
+# The questions of the demo's request form for bins (code, kind, French, English, required,
+# choices): one of most kinds, so the public form shows what a service can ask.
+BIN_QUESTIONS = [
+    (
+        "bac",
+        "choice",
+        "Quel bac\u00a0?",
+        "Which bin?",
+        True,
+        [
+            {"value": "recyclage", "fr": "Recyclage (bleu)", "en": "Recycling (blue)"},
+            {"value": "compost", "fr": "Compost (brun)", "en": "Compost (brown)"},
+            {"value": "ordures", "fr": "Ordures (noir)", "en": "Garbage (black)"},
+        ],
+    ),
+    ("casse", "yes_no", "Le bac est-il brisé\u00a0?", "Is the bin broken?", False, []),
+    ("lieu", "location", "Adresse de collecte", "Collection address", True, []),
+    ("depuis", "date", "Depuis quand\u00a0?", "Since when?", False, []),
+    ("photo", "file", "Photo du bac", "Photo of the bin", False, []),
+]
+
 HOLIDAYS = [
     (date(2026, 1, 1), "Jour de l’An", "New Year’s Day"),
     (date(2026, 2, 16), "Jour de la Famille", "Family Day"),
@@ -284,6 +306,19 @@ def create_demo() -> Agency:
             for m, t, u, p in spec["standards"]
         )
         services[spec["slug"]] = service
+    for position, (code, kind, label_fr, label_en, required, choices) in enumerate(BIN_QUESTIONS):
+        CaseField.objects.update_or_create(
+            service=services["bacs-collecte"],
+            code=code,
+            defaults={
+                "kind": kind,
+                "label_fr": label_fr,
+                "label_en": label_en,
+                "required": required,
+                "choices": choices,
+                "position": position,
+            },
+        )
     for spec in OFFICES:
         office = offices[spec["slug"]]
         offered = list(office.services.all())

@@ -50,6 +50,11 @@ NOT_PAGES = {
     # Staff changes to one appointment: test_appointments_walk.py walks them (axe included).
     "staff-appointment-move",
     "staff-appointment-cancel",
+    # A request's tracking page, its reply and its files are reached from the link given after
+    # sending a request: test_request_walk.py walks them (axe included).
+    "track",
+    "citizen-reply",
+    "citizen-file",
 }
 BLOCKING = {"serious", "critical"}
 axe = Axe()
@@ -86,6 +91,7 @@ def violations(page):
 
 def route_regex(route):
     pattern = re.sub(r"<uuid:\w+>", "[0-9a-f-]{36}", route.replace("<lang>", "(fr|en)"))
+    pattern = re.sub(r"<(?:slug|str):\w+>", "[^/]+", pattern)
     return re.compile("^/" + pattern + "$")
 
 
