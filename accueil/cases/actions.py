@@ -529,7 +529,8 @@ def do_link(actor: Actor, case: Case, other: Case) -> None:
 
 def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None) -> Message:
     """The citizen answers: a case waiting for them goes back to work (its clocks resume); a
-    resolved one reopens within the service's reopening window; a closed one is over."""
+    resolved one reopens within the service's reopening window; a closed one is over. For a
+    merged duplicate these apply to the original; the message stays on the duplicate."""
     authorise(actor, case)
     if actor.kind != ActorKind.CITIZEN and actor.kind != ActorKind.SYSTEM:
         raise Http404
@@ -552,14 +553,16 @@ def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None)
     with transaction.atomic():
         previous = target.status
         _write(target, None, now, **_with_clocks(target, changes, now))
+        # The words stay on the citizen's own request: after a merge, the original's citizen
+        # must not read another person's message (agents see both on the original's page).
         message = Message.objects.create(
-            case=target,
+            case=case,
             kind=MessageKind.CITIZEN,
             body=body,
             language=case.language,
             created_at=now,
         )
-        _store_files(target, cleaned, message=message, from_citizen=True)
+        _store_files(case, cleaned, message=message, from_citizen=True)
         record_event(
             "case.citizen_replied",
             target,
@@ -568,6 +571,7 @@ def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None)
                 "message": str(message.id),
                 "reopened": previous == Status.RESOLVED,
                 "files": len(cleaned),
+                "from_case": str(case.pk),
             },
             office=target.office,
             service=target.service,

@@ -148,3 +148,19 @@ def test_retention_removes_personal_data_and_keeps_the_facts(world):
     assert case.description == "" and case.contact_email == "" and case.fields == {}
     assert not Message.objects.filter(case=case).exclude(body="").exists()
     assert case.service_id == world.service.id and case.status == Status.CLOSED
+
+
+def test_a_duplicates_citizen_reply_stays_theirs_and_moves_the_original(world):
+    original = open_case(world, email="first@example.org")
+    duplicate = open_case(world, email="second@example.org")
+    agent = Actor.staff(world.agents[0])
+    actions.do_merge(agent, duplicate, original, now=TUESDAY_10)
+    actions.do_change_status(agent, original, Status.WAITING, now=TUESDAY_10)
+    citizen = actions.citizen_of_case(duplicate.reference, duplicate.tracking_secret)
+    message = actions.do_citizen_reply(
+        citizen, duplicate, "Même problème chez moi.", now=TUESDAY_10
+    )
+    assert message.case_id == duplicate.pk  # the original's citizen never reads it
+    assert not Message.objects.filter(case=original, kind="citizen").exists()
+    original.refresh_from_db()
+    assert original.status == Status.IN_PROGRESS  # the work resumes where agents do it
