@@ -80,6 +80,9 @@ def test_compiled_catalogue_matches_the_source():
                     compiled.ngettext(entry.msgid, entry.msgid_plural, n)
                     == entry.msgstr_plural[index]
                 )
+        elif entry.msgctxt:
+            found = compiled.pgettext(entry.msgctxt, entry.msgid)
+            assert found == entry.msgstr, "run: make messages"
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, "run: make messages"
 
