@@ -103,7 +103,9 @@ def agency_case(personas):
     found = Case.objects.filter(office=personas.office).first()
     if found is not None:
         return found
-    CaseSettings.objects.get_or_create(service=personas.service, defaults={"office": personas.office})
+    CaseSettings.objects.get_or_create(
+        service=personas.service, defaults={"office": personas.office}
+    )
     from tests.cases.test_workspace import PNG
 
     photo = SimpleUploadedFile("trou.png", PNG, content_type="image/png")

@@ -115,7 +115,10 @@ def answers(case: Case, questions: list[CaseField], language: str) -> list[tuple
     for question in questions:
         if question.code in given:
             shown.append(
-                (question.label(language), answer_text(question, given.pop(question.code), language))
+                (
+                    question.label(language),
+                    answer_text(question, given.pop(question.code), language),
+                )
             )
     shown += [(code, str(value)) for code, value in given.items()]
     return shown

@@ -180,4 +180,6 @@ class MergeForm(ReferenceForm):
 
 
 class LinkForm(ReferenceForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # a link overwrites nothing
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False
+    )  # a link overwrites nothing

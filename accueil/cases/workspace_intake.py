@@ -10,12 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accueil.cases import actions, intake as cleaners
+from accueil.cases import actions
+from accueil.cases import intake as cleaners
 from accueil.cases.models import CaseField, FieldKind
 from accueil.cases.workspace_forms import FilesField
 from accueil.catalog.access import services_for
@@ -100,7 +100,9 @@ def question_field(question: CaseField, language: str) -> forms.Field:
     if kind == FieldKind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4, **attrs}), **options)
     if kind == FieldKind.NUMBER:
-        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal", **attrs}), **options)
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"inputmode": "decimal", **attrs}), **options
+        )
     if kind == FieldKind.DATE:
         return forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **options)
     if kind == FieldKind.CHOICE:

@@ -4,13 +4,12 @@ page validated by ``CheckingClient``, on SQLite and PostgreSQL."""
 
 import html
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from accueil.cases import actions
@@ -85,7 +84,9 @@ def test_my_teams_shows_the_team_cases_not_another_teams(world, ana):
     from accueil.cases.models import Team
 
     ours = case_of(world, 1)
-    other_team = Team.objects.create(agency=world.agency, slug="parcs", name_fr="Parcs", name_en="Parks")
+    other_team = Team.objects.create(
+        agency=world.agency, slug="parcs", name_fr="Parcs", name_en="Parks"
+    )
     elsewhere = case_of(world, 1)
     actions.do_assign(Actor.staff(world.agents[1]), elsewhere, assignee=None, team=other_team)
     assert references_on(ana.get("/fr/cases/?view=team")) == {ours.reference}
@@ -207,7 +208,10 @@ def test_bulk_status_change_refuses_an_impossible_transition_by_name(world, ana)
     response = ana.post(
         "/fr/cases/bulk/",
         {
-            "bulk-case": [f"{case.reference}:{case.version}", f"{closed.reference}:{closed.version}"],
+            "bulk-case": [
+                f"{case.reference}:{case.version}",
+                f"{closed.reference}:{closed.version}",
+            ],
             "bulk-action": "status",
             "bulk-status": "waiting",
         },
@@ -221,7 +225,8 @@ def test_bulk_status_change_refuses_an_impossible_transition_by_name(world, ana)
 def test_bulk_cannot_touch_another_agencys_case(world, client):
     case = case_of(world, 0)
     signed_in(client, world.stranger).post(
-        "/fr/cases/bulk/", {"bulk-case": [f"{case.reference}:{case.version}"], "bulk-action": "assign_me"}
+        "/fr/cases/bulk/",
+        {"bulk-case": [f"{case.reference}:{case.version}"], "bulk-action": "assign_me"},
     )
     assert Case.objects.get(pk=case.pk).assignee == world.agents[0]
 
@@ -230,7 +235,11 @@ def test_bulk_ignores_a_return_address_on_another_site(world, ana):
     case = case_of(world, 0)
     response = ana.post(
         "/fr/cases/bulk/",
-        {"bulk-case": [f"{case.reference}:{case.version}"], "bulk-action": "assign_me", "next": "https://evil.example/"},
+        {
+            "bulk-case": [f"{case.reference}:{case.version}"],
+            "bulk-action": "assign_me",
+            "next": "https://evil.example/",
+        },
     )
     assert response["Location"] == "/fr/cases/"
 
@@ -249,7 +258,9 @@ def test_the_page_shows_the_request_answers_clocks_and_a_timeline_in_order(world
     assert "Un gros nid-de-poule" in page
     assert "Taille" in page and "Grand" in page  # the answer, in the agent's language
     assert "Première réponse" in page and "Résolution" in page
-    order = [page.index(t) for t in ("Demande reçue", "Vérifier avec", "Merci, nous", "Merci beaucoup")]
+    order = [
+        page.index(t) for t in ("Demande reçue", "Vérifier avec", "Merci, nous", "Merci beaucoup")
+    ]
     assert order == sorted(order)
     assert "Note interne (non envoyée)" in page
     english = ana.get(f"/en/cases/{case.reference}/").content.decode()
@@ -266,7 +277,9 @@ def test_a_stranger_gets_404_and_a_colleague_of_the_agency_sees_the_case(world, 
 def test_an_agent_of_another_office_of_the_agency_gets_404(world, client):
     from tests.factories import OfficeFactory
 
-    elsewhere = UserFactory(agency=world.agency, username="cy", offices=[OfficeFactory(agency=world.agency)])
+    elsewhere = UserFactory(
+        agency=world.agency, username="cy", offices=[OfficeFactory(agency=world.agency)]
+    )
     case = case_of(world, 0)
     assert signed_in(client, elsewhere).get(f"/fr/cases/{case.reference}/").status_code == 404
 
@@ -285,7 +298,11 @@ def test_replying_sends_the_message_and_records_the_template(world, ana):
     case = case_of(world, 0)
     response = ana.post(
         f"/fr/cases/{case.reference}/reply/",
-        {"reply-body": "Nous passons demain.", "reply-version": case.version, "reply-template": "received"},
+        {
+            "reply-body": "Nous passons demain.",
+            "reply-version": case.version,
+            "reply-template": "received",
+        },
     )
     assert response.status_code == 302
     message = Message.objects.get(case=case, kind="reply")
@@ -317,7 +334,9 @@ def test_a_conflicting_reply_keeps_the_typed_text_and_shows_the_change(world, an
 
 def test_an_empty_reply_is_refused_with_the_page_shown_again(world, ana):
     case = case_of(world, 0)
-    response = ana.post(f"/fr/cases/{case.reference}/reply/", {"reply-body": " ", "reply-version": case.version})
+    response = ana.post(
+        f"/fr/cases/{case.reference}/reply/", {"reply-body": " ", "reply-version": case.version}
+    )
     assert response.status_code == 400
     assert not Message.objects.filter(case=case).exists()
 
@@ -341,7 +360,10 @@ def test_a_note_is_internal_and_never_reaches_the_citizen(world, ana):
 
     case = case_of(world, 0)
     before = Outbox.objects.count()
-    response = ana.post(f"/fr/cases/{case.reference}/note/", {"note-body": "Dossier sensible.", "note-version": case.version})
+    response = ana.post(
+        f"/fr/cases/{case.reference}/note/",
+        {"note-body": "Dossier sensible.", "note-version": case.version},
+    )
     assert response.status_code == 302
     assert Message.objects.get(case=case).kind == "note"
     assert Outbox.objects.count() == before
@@ -351,10 +373,15 @@ def test_status_change_with_a_stale_version_is_a_conflict_that_changes_nothing(w
     case = case_of(world, 0)
     seen = case.version
     actions.do_change_status(Actor.staff(world.agents[1]), case, Status.IN_PROGRESS)
-    response = ana.post(f"/fr/cases/{case.reference}/status/", {"status-status": "resolved", "status-version": seen})
+    response = ana.post(
+        f"/fr/cases/{case.reference}/status/", {"status-status": "resolved", "status-version": seen}
+    )
     assert response.status_code == 409
     assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
-    ok = ana.post(f"/fr/cases/{case.reference}/status/", {"status-status": "waiting", "status-version": seen + 1})
+    ok = ana.post(
+        f"/fr/cases/{case.reference}/status/",
+        {"status-status": "waiting", "status-version": seen + 1},
+    )
     assert ok.status_code == 302 and Case.objects.get(pk=case.pk).status == Status.WAITING
 
 
@@ -383,7 +410,9 @@ def test_merge_and_link_by_reference(world, ana):
     )
     assert merged.status_code == 302
     assert Case.objects.get(pk=duplicate.pk).duplicate_of == original
-    linked = ana.post(f"/fr/cases/{original.reference}/link/", {"link-reference": related.reference})
+    linked = ana.post(
+        f"/fr/cases/{original.reference}/link/", {"link-reference": related.reference}
+    )
     assert linked.status_code == 302
     page = ana.get(f"/fr/cases/{original.reference}/").content.decode()
     assert related.reference in page and duplicate.reference in page
@@ -392,7 +421,8 @@ def test_merge_and_link_by_reference(world, ana):
 def test_merging_into_a_case_of_another_agency_is_refused_without_saying_it_exists(world, ana):
     case = case_of(world, 0)
     response = ana.post(
-        f"/fr/cases/{case.reference}/merge/", {"merge-reference": "R-2026-AAAAAA", "merge-version": case.version}
+        f"/fr/cases/{case.reference}/merge/",
+        {"merge-reference": "R-2026-AAAAAA", "merge-version": case.version},
     )
     assert response.status_code == 400
     assert "Aucune demande" in response.content.decode()
@@ -431,7 +461,9 @@ def test_a_refused_file_keeps_the_reply_text(world, ana):
         {
             "reply-body": typed,
             "reply-version": case.version,
-            "reply-files": SimpleUploadedFile("x.svg", b"<svg onload=alert(1)></svg>", content_type="image/svg+xml"),
+            "reply-files": SimpleUploadedFile(
+                "x.svg", b"<svg onload=alert(1)></svg>", content_type="image/svg+xml"
+            ),
         },
     )
     assert response.status_code == 400 and typed in response.content.decode()
@@ -449,7 +481,9 @@ def test_the_meter_fragment_scores_the_text_against_the_target(world, ana):
         "coordination prior to implementation."
     )
     response = ana.post(
-        "/en/cases/meter/", {"reply-body": plain + " " + hard, "language": "en"}, HTTP_HX_REQUEST="true"
+        "/en/cases/meter/",
+        {"reply-body": plain + " " + hard, "language": "en"},
+        HTTP_HX_REQUEST="true",
     )
     fragment = response.content.decode()
     report = measure(plain + " " + hard, "en")
@@ -458,7 +492,9 @@ def test_the_meter_fragment_scores_the_text_against_the_target(world, ana):
     assert "Below the target." if not report.meets() else "Meets the target." in fragment
     assert "Notwithstanding" in fragment  # the sentence that pulls the score down
     assert "We fixed the hole" not in fragment
-    plain_only = ana.post("/en/cases/meter/", {"reply-body": plain, "language": "en"}, HTTP_HX_REQUEST="true")
+    plain_only = ana.post(
+        "/en/cases/meter/", {"reply-body": plain, "language": "en"}, HTTP_HX_REQUEST="true"
+    )
     assert measure(plain, "en").meets() and "Meets the target." in plain_only.content.decode()
 
 
@@ -509,7 +545,12 @@ def test_staff_intake_records_a_phone_request_with_the_services_questions(world,
 def test_staff_intake_refuses_missing_answers_and_keeps_the_input(world, ana):
     response = ana.post(
         "/fr/cases/new/?service=voirie",
-        {"channel": "mail", "language": "fr", "description": "Lettre reçue ce matin.", "email": "pas-une-adresse"},
+        {
+            "channel": "mail",
+            "language": "fr",
+            "description": "Lettre reçue ce matin.",
+            "email": "pas-une-adresse",
+        },
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -531,7 +572,9 @@ def test_staff_intake_offers_only_the_agencys_services(world, client):
 
 @pytest.mark.parametrize("payload", XSS)
 def test_hostile_text_is_inert_in_the_list_and_the_page(world, ana, payload):
-    CaseField.objects.create(service=world.service, code="note", kind="text", label_fr="Précisions", label_en="Details")
+    CaseField.objects.create(
+        service=world.service, code="note", kind="text", label_fr="Précisions", label_en="Details"
+    )
     case = case_of(
         world,
         0,
@@ -544,11 +587,18 @@ def test_hostile_text_is_inert_in_the_list_and_the_page(world, ana, payload):
     actions.do_add_note(Actor.staff(world.agents[0]), case, payload)
     citizen = actions.citizen_of_case(case.reference, case.tracking_secret)
     actions.do_citizen_reply(citizen, case, payload)
-    for url in ("/fr/cases/?view=all", f"/fr/cases/{case.reference}/", f"/en/cases/{case.reference}/"):
+    for url in (
+        "/fr/cases/?view=all",
+        f"/fr/cases/{case.reference}/",
+        f"/en/cases/{case.reference}/",
+    ):
         page = ana.get(url).content.decode()
-        if any(c in payload for c in "<>\""):
+        if any(c in payload for c in '<>"'):
             assert payload not in page, url
             assert html.escape(payload)[:40] in page, url
         else:
             assert payload in page, url  # template-looking text stays literal
-        assert "javascript:alert" not in page.lower().replace("&quot;", "") or "href=\"javascript" not in page.lower()
+        assert (
+            "javascript:alert" not in page.lower().replace("&quot;", "")
+            or 'href="javascript' not in page.lower()
+        )

@@ -33,7 +33,6 @@ from tests.factories import (
     StandardFactory,
     UserFactory,
 )
-from tests.cases.conftest import world  # noqa: F401 - the cases fixture
 from tests.perf.queries import assert_at_most, assert_same, counting
 from tests.queues.test_pages import sign_in
 
@@ -354,4 +353,3 @@ def test_agents_list_of_requests_costs_the_same_for_1_or_30_rows(client, world):
     # office, team and assignee joined), and the filters' and bulk form's choices (services,
     # teams, agents).
     assert_at_most(counts[1], 8, "GET /fr/cases/")
-
