@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from accueil.cases import actions
@@ -135,8 +136,9 @@ def test_search_finds_words_from_the_description_name_and_address(world, ana):
     assert references_on(ana.get("/fr/cases/?view=all&q=école")) == {pothole.reference}
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_postgresql_search_matches_french_and_english_word_forms(world, ana):
+    if connection.vendor != "postgresql":
+        pytest.skip("the full-text column exists on PostgreSQL only")
     french = case_of(world, 0, description="Les lampadaires de la rue sont éteints.")
     english = case_of(world, 0, description="The streetlights are flickering.", language="en")
     # Stemming: the singular finds the plural in each language.
