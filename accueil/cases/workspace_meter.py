@@ -9,17 +9,19 @@ it down — only those that miss the target on their own, worst first, so a plai
 from accueil.lib.readability import DEFAULT_TARGET, Target, measure
 
 HARDEST_SHOWN = 3
+SHORTEST_NAMED = 4  # "Merci." scores below 60 on its own, but pulls nothing down
 
 
 def meter_context(text: str, language: str, target: Target = DEFAULT_TARGET) -> dict:
     report = measure(text, language)
     score = report.headline
+    every = [s for s in report.hardest_sentences(report.sentences) if s.words >= SHORTEST_NAMED]
     if language == "en":
-        hard = [s for s in report.hardest_sentences(HARDEST_SHOWN) if s.score > target.max_grade_en]
         goal = target.max_grade_en
+        hard = [s for s in every if s.score > goal][:HARDEST_SHOWN]
     else:
-        hard = [s for s in report.hardest_sentences(HARDEST_SHOWN) if s.score < target.min_ease_fr]
         goal = target.min_ease_fr
+        hard = [s for s in every if s.score < goal][:HARDEST_SHOWN]
     return {
         "language": language,
         "empty": score is None,
