@@ -19,7 +19,8 @@ from accueil.accounts.models import Role
 from accueil.cases.models import CaseField, CaseSettings, Membership, RoutingRule, Team
 from accueil.cases.replies import load_replies
 from accueil.lib.businesstime import parse_weekly
-from tests.factories import AgencyFactory, OfficeFactory, ServiceFactory, StandardFactory, UserFactory
+from tests.factories import (AgencyFactory, OfficeFactory, ServiceFactory, StandardFactory,
+                             UserFactory)
 load_replies()
 agency = AgencyFactory(name_fr="Ville de Lac-Clair", name_en="Town of Lac-Clair")
 office = OfficeFactory(agency=agency, name_fr="Hôtel de ville", name_en="Town Hall")
