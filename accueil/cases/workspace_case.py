@@ -9,6 +9,7 @@ reads what changed (it is on the page) and sends again if their answer still hol
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accueil.cases import actions, replies
-from accueil.cases.models import Attachment, CaseField, CaseLink, Message, MessageKind
+from accueil.cases.models import Attachment, Case, CaseField, CaseLink, Message, MessageKind
 from accueil.cases.workspace_display import (
     EVENTS,
     MESSAGE_EVENTS,
@@ -45,19 +46,42 @@ def _language() -> str:
     return (get_language() or "fr")[:2]
 
 
+def _named(events) -> dict[str, str]:
+    """The people and requests the events point to (by id), named in two queries at most."""
+    people = {e.data.get("assignee") for e in events if e.verb == "case.assigned"} - {None}
+    cases = {e.data.get("into") or e.data.get("other") for e in events} - {None}
+    names = (
+        {
+            str(user.pk): user.get_full_name() or user.username
+            for user in get_user_model().objects.filter(pk__in=people)
+        }
+        if people
+        else {}
+    )
+    if cases:
+        found = Case.objects.filter(pk__in=cases).values_list("pk", "reference")
+        names.update({str(pk): reference for pk, reference in found})
+    return names
+
+
 def _timeline(case) -> list[dict]:
     """Every event and message of the case, oldest first; a message stands for its event."""
     entries = []
-    for event in events_for(case).select_related("actor").order_by("created_at", "id"):
-        if event.verb in MESSAGE_EVENTS:
-            continue
+    events = [
+        event
+        for event in events_for(case).select_related("actor").order_by("created_at", "id")
+        if event.verb not in MESSAGE_EVENTS
+    ]
+    names = _named(events)
+    for event in events:
+        about = event.data.get("assignee") or event.data.get("into") or event.data.get("other")
         entries.append(
             {
                 "at": event.created_at,
                 "kind": "event",
                 "what": EVENTS.get(event.verb, event.verb),
                 "who": event.actor,
-                "data": event.data,
+                "about": names.get(str(about), "") if about else "",
             }
         )
     found = Message.objects.filter(case=case).select_related("author").order_by("created_at")

@@ -604,3 +604,16 @@ def test_hostile_text_is_inert_in_the_list_and_the_page(world, ana, payload):
             "javascript:alert" not in page.lower().replace("&quot;", "")
             or 'href="javascript' not in page.lower()
         )
+
+
+def test_the_timeline_names_who_a_case_was_given_to_and_what_it_was_merged_into(world, ana):
+    original = case_of(world, 0)
+    duplicate = case_of(world, 1)
+    agent = Actor.staff(world.agents[0])
+    actions.do_assign(agent, duplicate, assignee=world.agents[0])
+    actions.do_merge(agent, duplicate, original)
+    page = ana.get(f"/fr/cases/{duplicate.reference}/").content.decode()
+    timeline = page.split('id="timeline"')[1].split("</section>")[0]
+    ana_name = world.agents[0].get_full_name() or world.agents[0].username
+    assert f"Attribuée ({ana_name})" in timeline
+    assert f"Fusionnée avec une autre demande ({original.reference})" in timeline
