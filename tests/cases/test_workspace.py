@@ -491,7 +491,7 @@ def test_the_meter_fragment_scores_the_text_against_the_target(world, ana):
     report = measure(plain + " " + hard, "en")
     assert response.status_code == 200
     assert f"{round(report.headline, 1)}" in fragment
-    assert "Below the target." if not report.meets() else "Meets the target." in fragment
+    assert ("Meets the target." if report.meets() else "Below the target.") in fragment
     assert "Notwithstanding" in fragment  # the sentence that pulls the score down
     assert "We fixed the hole" not in fragment
     plain_only = ana.post(
@@ -600,10 +600,7 @@ def test_hostile_text_is_inert_in_the_list_and_the_page(world, ana, payload):
             assert html.escape(payload)[:40] in page, url
         else:
             assert payload in page, url  # template-looking text stays literal
-        assert (
-            "javascript:alert" not in page.lower().replace("&quot;", "")
-            or 'href="javascript' not in page.lower()
-        )
+        assert 'href="javascript' not in page.lower(), url  # no link made of the text
 
 
 def test_the_timeline_names_who_a_case_was_given_to_and_what_it_was_merged_into(world, ana):
