@@ -38,6 +38,7 @@ from accueil.cases.workspace_query import (
     VIEWS,
     exact_reference,
     listing,
+    rows,
 )
 from accueil.core.actions import ActionError
 from accueil.core.guards import staff_required
@@ -55,11 +56,13 @@ def case_list(request):
     if reference:
         return redirect("cases:detail", reference)
     found = listing(request.actor, request.user, view=view, filters=cleaned, query=query)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(found.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     kept = {k: v for k, v in request.GET.items() if k not in ("page", "view") and v}
-    rows = [
+    shown = [
         {"case": case, "clock": active_clock(case), "status": staff_status(case.status)}
-        for case in page.object_list
+        for case in rows(list(page.object_list), view)
     ]
     context = {
         "view": view,
@@ -70,7 +73,7 @@ def case_list(request):
         "filters": filters,
         "filtering": bool(kept),
         "page": page,
-        "rows": rows,
+        "rows": shown,
         "kept": urlencode({**kept, "view": view}),
         "bulk_form": BulkForm(actor=request.actor, prefix="bulk"),
         "here": request.get_full_path(),

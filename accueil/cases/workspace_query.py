@@ -111,8 +111,19 @@ def exact_reference(actor: Actor, query: str) -> str | None:
 
 
 def listing(actor: Actor, user, *, view: str, filters: dict, query: str) -> QuerySet[Case]:
-    found = cases_for(actor).select_related("service", "office", "assignee", "team")
-    found = searched(filtered(in_view(found, view, user), filters), query)
-    # The list shows the start of the description only: leave the other long columns behind.
-    found = found.defer("fields", "transitions")
+    """The matching cases, in the view's order: a narrow query (the page is chosen from it,
+    then ``rows`` reads the page's 50 cases whole). Sorting 60,000 narrow rows to keep 50 costs
+    far less than sorting them joined to their service, office, team and assignee."""
+    found = searched(filtered(in_view(cases_for(actor), view, user), filters), query)
     return ordered(found, view)
+
+
+def rows(page_ids: list, view: str) -> list[Case]:
+    """The cases of one page with everything a row shows, in one query, in the page's order."""
+    found = (
+        Case.objects.filter(pk__in=page_ids)
+        .select_related("service", "office", "assignee", "team")
+        # The list shows the start of the description only: leave the other long columns.
+        .defer("fields", "transitions")
+    )
+    return list(ordered(found, view))
