@@ -81,8 +81,7 @@ def test_compiled_catalogue_matches_the_source():
                     == entry.msgstr_plural[index]
                 )
         elif entry.msgctxt:
-            found = compiled.pgettext(entry.msgctxt, entry.msgid)
-            assert found == entry.msgstr, "run: make messages"
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, "make messages"
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, "run: make messages"
 
