@@ -69,6 +69,8 @@ def fill(route, personas, token):
         "notice": agency_notice(personas).id,
         "appointment": agency_appointment(personas).id,
         "action": "start",
+        "reference": agency_case(personas).reference,
+        "file_id": agency_case(personas).attachments.get().id,
     }
 
     def value(match):
@@ -88,6 +90,32 @@ def agency_message(personas):
         },
     )
     return message
+
+
+def agency_case(personas):
+    """A request at the owner's office, with one file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accueil.cases.actions import do_open_case
+    from accueil.cases.intake import Intake
+    from accueil.cases.models import Case, CaseSettings
+
+    found = Case.objects.filter(office=personas.office).first()
+    if found is not None:
+        return found
+    CaseSettings.objects.get_or_create(
+        service=personas.service, defaults={"office": personas.office}
+    )
+    from tests.cases.test_workspace import PNG
+
+    photo = SimpleUploadedFile("trou.png", PNG, content_type="image/png")
+    return do_open_case(
+        Actor.staff(personas.owner),
+        service=personas.service,
+        channel="phone",
+        intake=Intake(description="Lampadaire éteint.", language="fr"),
+        files=[photo],
+    )
 
 
 def owner_session(personas):

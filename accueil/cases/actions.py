@@ -369,10 +369,12 @@ def do_assign(
 
 
 def do_reply(
-    actor: Actor, case: Case, body: str, *, template: str = "", files=(), now=None
+    actor: Actor, case: Case, body: str, *, template: str = "", files=(), version=None, now=None
 ) -> Message:
     """An agent's public answer: the first one stops the first-response clock; a new case
-    becomes "in progress"; the citizen is told, in their language."""
+    becomes "in progress"; the citizen is told, in their language. With ``version`` (the one
+    the agent saw), a case changed meanwhile (another agent's answer, say) is a conflict: the
+    agent reads the change before the citizen gets two answers."""
     _require_staff(actor, case)
     body = _body(body)
     if case.duplicate_of_id:
@@ -391,7 +393,7 @@ def do_reply(
     if case.status in (Status.NEW, Status.ACKNOWLEDGED):
         changes.update(_moved_status(case, Status.IN_PROGRESS, now))
     with transaction.atomic():
-        _write(case, None, now, **_with_clocks(case, changes, now))
+        _write(case, version, now, **_with_clocks(case, changes, now))
         message = Message.objects.create(
             case=case,
             kind=MessageKind.REPLY,

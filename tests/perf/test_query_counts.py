@@ -327,3 +327,30 @@ def test_status(client, personas):
         response = client.get(f"/api/v1/visits/{visit.id}?secret={visit.secret}")
     assert response.status_code == 200 and response.json()["position"] == 2
     assert_at_most(captured, STATUS, "GET /api/v1/visits/{visit}")
+
+
+def test_agents_list_of_requests_costs_the_same_for_1_or_30_rows(client, world):
+    """Each row shows its service, team, assignee and clock (in its office's zone): all read in
+    the list's one query, never one per row."""
+    from accueil.cases.actions import do_open_case
+    from accueil.core.actors import PUBLIC
+    from tests.cases.conftest import intake
+
+    def open_cases(count):
+        for _ in range(count):
+            do_open_case(PUBLIC, service=world.service, channel="web", intake=intake())
+
+    client.force_login(world.agents[0])
+    counts = []
+    for more in (1, 29):
+        open_cases(more)
+        cold()
+        with counting() as captured:
+            assert client.get("/fr/cases/?view=open").status_code == 200
+        counts.append(captured)
+    assert_same(*counts, "GET /fr/cases/, 1 then 30 requests")
+    # session, user, the user's offices, the count for the pager, the page's ids (a narrow
+    # sort: at 100,000 requests, sorting rows joined to their service, office, team and
+    # assignee cost twice as much), the page's rows with those joined, and the filters' and
+    # bulk form's choices (services, teams, agents).
+    assert_at_most(counts[1], 9, "GET /fr/cases/")
