@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
+from accueil.cases.models import ReplyTemplate, RoutingRule, Team
 from accueil.catalog.models import Category, Holiday, OpeningHours
 from accueil.core.actors import Actor
 from accueil.core.models import ConsumerCursor
@@ -285,7 +286,19 @@ def admin_objects(personas, owner_token):
     hours, _ = OpeningHours.objects.get_or_create(
         id=7_350_912, office=personas.office, weekday=0, opens="08:30", closes="16:30"
     )
+    team, _ = Team.objects.get_or_create(
+        agency=personas.agency, slug="t", defaults={"name_fr": "Équipe", "name_en": "Team"}
+    )
+    rule, _ = RoutingRule.objects.get_or_create(agency=personas.agency, position=1, team=team)
+    reply, _ = ReplyTemplate.objects.get_or_create(
+        agency=personas.agency,
+        slug="r",
+        defaults={"title_fr": "T", "title_en": "T", "body_fr": "B", "body_en": "B"},
+    )
     return [
+        team,
+        rule,
+        reply,
         personas.desk,
         hours,
         personas.agency,

@@ -10,6 +10,7 @@ reads what changed (it is on the page) and sends again if their answer still hol
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,7 +85,10 @@ def _timeline(case) -> list[dict]:
                 "about": names.get(str(about), "") if about else "",
             }
         )
-    found = Message.objects.filter(case=case).select_related("author").order_by("created_at")
+    # A merged duplicate's citizen writes on their own request: their words are shown here,
+    # on the original, where agents work.
+    mine_or_merged = Q(case=case) | Q(case__duplicate_of=case, kind=MessageKind.CITIZEN)
+    found = Message.objects.filter(mine_or_merged).select_related("author").order_by("created_at")
     for message in found:
         entries.append(
             {
