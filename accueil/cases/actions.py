@@ -214,7 +214,7 @@ def do_open_case(
     )
     case.team = routing.team_for(case)
     if case.team is not None:
-        case.assignee = routing.agent_for(case.team)
+        case.assignee = routing.agent_for(case.team, case.office)
         case.assigned_at = now if case.assignee else None
     clocks.refresh(case, now)
     with transaction.atomic():

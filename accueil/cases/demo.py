@@ -21,7 +21,7 @@ from accueil.cases.replies import load_replies
 from accueil.core.actors import Actor
 
 TEAMS = [
-    ("voirie", "Travaux publics", "Public works", ["agent", "supervisor"]),
+    ("voirie", "Travaux publics", "Public works", ["agent", "agent2", "supervisor"]),
     ("accueil", "Accueil et permis", "Front desk and permits", ["agent2", "agent"]),
 ]
 REQUESTS = [

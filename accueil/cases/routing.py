@@ -80,21 +80,22 @@ def team_for(case: Case) -> Team | None:
     return None
 
 
-def agent_for(team: Team):
+def agent_for(team: Team, office=None):
     """The available member who should take the next request, or None.
 
-    In turn: the one who was given a request longest ago (never first). Fewest open: the one
-    holding the fewest open requests, ties broken in turn."""
-    members = (
-        Membership.objects.filter(team=team, available=True, user__is_active=True)
-        .select_related("user")
-        .annotate(
-            last_given=Max("user__assigned_cases__assigned_at"),
-            holding=Count(
-                "user__assigned_cases",
-                filter=Q(user__assigned_cases__status__in=OPEN_STATUSES),
-            ),
-        )
+    Only members who can open it: an agent limited to some offices is given requests timed by
+    one of them. In turn: the one who was given a request longest ago (never first). Fewest
+    open: the one holding the fewest open requests, ties broken in turn."""
+    members = Membership.objects.filter(team=team, available=True, user__is_active=True)
+    if office is not None:
+        reach = Q(user__offices=None) | Q(user__offices=office)
+        members = members.filter(pk__in=Membership.objects.filter(reach).values("pk"))
+    members = members.select_related("user").annotate(
+        last_given=Max("user__assigned_cases__assigned_at"),
+        holding=Count(
+            "user__assigned_cases",
+            filter=Q(user__assigned_cases__status__in=OPEN_STATUSES),
+        ),
     )
     candidates = list(members)
     if not candidates:

@@ -13,6 +13,7 @@ from accueil.core.actors import PUBLIC, Actor
 from accueil.core.models import Event
 from accueil.notify.models import Message as Outbox
 from tests.cases.conftest import intake
+from tests.factories import OfficeFactory
 
 MONTREAL = ZoneInfo("America/Montreal")
 TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=MONTREAL)
@@ -164,3 +165,10 @@ def test_a_duplicates_citizen_reply_stays_theirs_and_moves_the_original(world):
     assert not Message.objects.filter(case=original, kind="citizen").exists()
     original.refresh_from_db()
     assert original.status == Status.IN_PROGRESS  # the work resumes where agents do it
+
+
+def test_a_request_is_given_only_to_an_agent_who_can_open_it(world):
+    elsewhere = OfficeFactory(agency=world.agency)
+    world.agents[0].offices.set([elsewhere])  # ana now works in another office only
+    for _ in range(3):
+        assert open_case(world).assignee == world.agents[1]
