@@ -123,7 +123,14 @@ def test_an_agent_records_finds_and_answers_a_request_by_keyboard(browser, walk,
     # Answer with a template; the meter scores the text as it is typed.
     page.select_option("#template-choice", index=1)
     page.get_by_role("button", name=text["use"]).click()
-    page.wait_for_function("() => document.querySelector('#id_reply-body').value.length > 20")
+    # The template's text arrives in a swapped-in field; type once htmx has wired it up.
+    page.wait_for_function(
+        """() => {
+            const body = document.querySelector('#id_reply-body');
+            const wired = body && body['htmx-internal-data'];
+            return body.value.length > 20 && wired && wired.initHash;
+        }"""
+    )
     page.locator("main h1").click()
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "id_reply-body"
