@@ -295,6 +295,9 @@ class Case(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
+    # A REST client's Idempotency-Key, scoped to the caller (api.py): a retry gets this case.
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
