@@ -699,8 +699,8 @@ def change_status(request, reference: str, payload: StatusIn):
 def send_files(
     request,
     reference: str,
-    body: Form[str],
-    files: File[list[UploadedFile]],
+    body: Form[str] = "",
+    files: File[list[UploadedFile]] = None,
     kind: Form[str] = "note",
     secret: str = SECRET_QUERY,
 ):

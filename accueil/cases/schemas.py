@@ -1,6 +1,9 @@
 """The shapes of requests (cases) in the REST API: what clients send and what they get back.
 
-Kept apart from ``api.py`` so the operations read as a list of endpoints. Every text limit
+Kept apart from ``api.py`` so the operations read as a list of endpoints. Members a schema
+does not name are ignored, as everywhere in this API (never applied: ``agency`` on a reply
+changes nothing); the answers in ``fields`` are the exception, where an unknown code is
+refused, so that an integrator's typo is not silently lost. Every text limit
 here is the same as the intake cleaners' (``intake.py``); the cleaners have the last word, the
 limits only keep absurd bodies out before any work is done.
 """
@@ -10,7 +13,6 @@ from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
 from accueil.api.schemas import StandardOut, Translated
 from accueil.cases.intake import MAX_DESCRIPTION
@@ -47,7 +49,7 @@ class AgencyRef(Schema):
     name: Translated
 
 
-class ServiceRef(Schema):
+class CaseServiceRef(Schema):
     id: UUID
     slug: str
     name: Translated
@@ -72,24 +74,18 @@ class CaseServiceOut(Schema):
 
 
 class ContactIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     name: str = Field("", max_length=400)
     email: str = Field("", max_length=400)
     phone: str = Field("", max_length=60)
 
 
 class LocationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     lat: float | str | None = Field(None, description="Latitude, decimal degrees")
     long: float | str | None = Field(None, description="Longitude, decimal degrees")
     address: str = Field("", max_length=600)
 
 
 class CaseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     service: str = Field(
         max_length=100,
         description="The service's `id` (UUID), or its `slug` with `agency` when two agencies "
@@ -172,7 +168,7 @@ class CaseOut(Schema):
     reference: str
     status: StatusName
     status_label: str = Field(description="The status in words, in the caller's language")
-    service: ServiceRef
+    service: CaseServiceRef
     channel: str
     language: str
     description: str
@@ -196,7 +192,7 @@ class CaseOut(Schema):
 class CaseRow(Schema):
     reference: str
     status: StatusName
-    service: ServiceRef
+    service: CaseServiceRef
     channel: str
     summary: str = Field(description="The first words of the request")
     assignee: str | None
@@ -215,16 +211,12 @@ class CasePage(Schema):
 
 
 class AssignIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     assignee: str | None = Field(max_length=150, description="A username; null: unassigned")
     team: str | None = Field(None, max_length=60, description="A team's slug; absent: unchanged")
     version: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
 class ReplyIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     body: str = Field("", max_length=20_000, description="May be empty with a `template`")
     template: str = Field(
         "",
@@ -235,14 +227,10 @@ class ReplyIn(Schema):
 
 
 class NoteIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     body: str = Field(max_length=20_000)
 
 
 class StatusIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
     status: StatusName
     version: int | None = Field(None, ge=1, le=2**31 - 1)
 
