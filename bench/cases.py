@@ -87,6 +87,7 @@ def seed(count: int) -> dict:
     import django
 
     django.setup()
+    from django.db import connection
     from django.utils import timezone
 
     from accueil.accounts.actions import do_issue_token
@@ -100,10 +101,9 @@ def seed(count: int) -> dict:
         RoutingRule,
         Team,
     )
-    from accueil.catalog.models import Agency, Office, Service, ServiceStandard
-    from accueil.core.actors import Actor
-
     from accueil.cases.replies import load_replies
+    from accueil.catalog.models import Agency, Office, OpeningHours, Service, ServiceStandard
+    from accueil.core.actors import Actor
     from accueil.notify.templates_text import load_files
 
     load_files()  # the acknowledgement's wording: each request opened queues it, as in use
@@ -117,8 +117,6 @@ def seed(count: int) -> dict:
         name_en="Centre",
         time_zone="America/Montreal",
     )
-    from accueil.catalog.models import OpeningHours
-
     for weekday in range(5):
         OpeningHours.objects.create(office=office, weekday=weekday, opens="08:30", closes="16:30")
     service = Service.objects.create(
@@ -204,8 +202,6 @@ def seed(count: int) -> dict:
     if batch:
         Case.objects.bulk_create(batch)
     inserted = time.perf_counter() - began
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE cases_case")
