@@ -62,8 +62,7 @@ def test_a_svg_sent_over_http_is_refused_and_nothing_is_kept(transactional_db, w
     )
     with running(1, tmp_path) as [server]:
         message = (
-            f"--{BOUNDARY}\r\n"
-            'Content-Disposition: form-data; name="body"\r\n\r\nUn dessin.\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="body"\r\n\r\nUn dessin.\r\n'
         ).encode()
         body = message + multipart("files", "dessin.svg", files.read("svg_with_script.svg"))
         response, data = call(
