@@ -518,3 +518,25 @@ def test_a_50000_by_50000_png_is_refused_by_its_pixels(client, world):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "upload_too_many_pixels"
     assert not Attachment.objects.exists()
+
+
+def test_a_citizens_files_are_rate_limited_per_address_and_staff_are_not(client, world, settings):
+    settings.CASE_RATE = "1/3600"
+    case = opened(world)
+    assert send(client, case, "a.png", png(), secret=case.tracking_secret).status_code == 201
+    refused = send(client, case, "b.png", png(), secret=case.tracking_secret)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert Attachment.objects.filter(case=case).count() == 1
+    staff = send(client, case, "c.png", png(), headers=bearer(world.agents[0]))
+    assert staff.status_code == 201
+
+
+def test_an_empty_upload_is_a_problem_with_files_and_changes_nothing(client, world):
+    case = opened(world)
+    response = client.post(
+        f"/api/v1/cases/{case.reference}/attachments?secret={case.tracking_secret}",
+        {"body": "Rien."},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "files"
+    assert not Message.objects.filter(case=case).exists()
