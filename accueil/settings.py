@@ -200,7 +200,8 @@ LOGIN_ACCOUNT_MAX_DELAY = timedelta(
 TRUSTED_PROXY_COUNT = env_int("ACCUEIL_TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Check-ins per client address, as "count/seconds" (0/60 turns the limit off, e.g. for a bench).
 CHECK_IN_RATE = env_str("ACCUEIL_CHECK_IN_RATE", "30/60")
-# Requests (cases) opened per client address, web form and REST API alike, as "count/seconds".
+# Requests (cases) opened, web form and REST API alike, and citizens' replies, per client
+# address, as "count/seconds".
 CASE_RATE = env_str("ACCUEIL_CASE_RATE", "30/60")
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -302,6 +302,28 @@ def bench_predictions(days: int = 10) -> str:
     )
 
 
+def bench_cases() -> list[str]:
+    """Requests at 100,000 (PostgreSQL only: the size the workspace is promised for)."""
+    if not postgres_available():
+        return ["", "Requests (cases): skipped, no PostgreSQL on 127.0.0.1:5432."]
+    from bench import cases
+
+    seeded, results = cases.run(POSTGRES.rsplit("/", 1)[0] + "/accueil_bench_cases")
+    return [
+        "",
+        f"Requests (cases), PostgreSQL: one `accueil serve` process; {seeded['cases']:,} "
+        "requests in one agency (bulk-inserted as fixture data, then `VACUUM ANALYZE`), 20 "
+        "agents in one team; an agent's token (one office) unless noted. `POST /api/v1/cases` "
+        "opens requests through the API (routing, clocks, the acknowledgement queued). One "
+        f"client alone ({cases.READS_PER_CLIENT * 2} requests, {cases.CREATE_PER_CLIENT * 2} "
+        f"for POST), then {cases.CLIENTS} at once ({cases.READS_PER_CLIENT} each, "
+        f"{cases.CREATE_PER_CLIENT} for POST), keep-alive, after a warm-up "
+        "(`python -m bench.cases run` alone).\n",
+        *cases.HEADER,
+        *cases.rows(seeded, results),
+    ]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -358,6 +380,7 @@ def main() -> None:
         "|---|---|---|---|---|---|",
         bench_predictions(),
     ]
+    lines += bench_cases()
     text = "\n".join(lines) + "\n"
     print(text)
     if not REPORT.exists():

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accueil.accounts.actions import do_issue_token
 from accueil.accounts.models import ROLE_RANK, ApiToken, Role
-from accueil.cases.models import ReplyTemplate, RoutingRule, Team
+from accueil.cases.models import Case
 from accueil.catalog.models import Category, Holiday, OpeningHours
 from accueil.core.actors import Actor
 from accueil.core.models import ConsumerCursor
@@ -30,8 +30,11 @@ from accueil.queues.models import DeskSession, ServiceNotice, Visit
 from tests.factories import TEST_PASSWORD
 from tests.routes import access_rule, page_routes
 
+# A route without a rule fails tests/test_route_list.py; here it is simply not a staff route.
 STAFF_ROUTES = [
-    (route, pattern) for route, pattern in page_routes() if access_rule(pattern)[0] == "staff"
+    (route, pattern)
+    for route, pattern in page_routes()
+    if (access_rule(pattern) or ["missing"])[0] == "staff"
 ]
 # Login logs name people across every agency: only platform operators (superusers) see them.
 OPERATOR_ONLY = {AccessAttempt, AccessFailureLog, AccessLog, OptOut, Consent, ConsumerCursor}
@@ -52,6 +55,14 @@ PUBLIC_API = {
     ("get", "/api/v1/appointments/{appointment}"),
     ("post", "/api/v1/appointments/{appointment}/move"),
     ("post", "/api/v1/appointments/{appointment}/cancel"),
+    # Requests (cases): the services' forms; anyone opens a request; then whoever holds its
+    # tracking secret (given in the answer and the acknowledgement), or staff of its office
+    # (test_case_api_* below: everyone else gets 404).
+    ("get", "/api/v1/services"),
+    ("post", "/api/v1/cases"),
+    ("get", "/api/v1/cases/{reference}"),
+    ("post", "/api/v1/cases/{reference}/attachments"),
+    ("get", "/api/v1/cases/{reference}/attachments/{attachment}"),
 }
 PERSONA_BY_ROLE = {Role.AGENT: "owner", Role.SUPERVISOR: "supervisor", Role.ADMIN: "admin"}
 
@@ -71,7 +82,8 @@ def fill(route, personas, token):
         "appointment": agency_appointment(personas).id,
         "action": "start",
         "reference": agency_case(personas).reference,
-        "file_id": agency_case(personas).attachments.get().id,
+        "secret": agency_case(personas).tracking_secret,
+        "file_id": agency_file(personas).id,
     }
 
     def value(match):
@@ -93,30 +105,68 @@ def agency_message(personas):
     return message
 
 
-def agency_case(personas):
-    """A request at the owner's office, with one file."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def _case_for(service, office, assignee, description):
     from accueil.cases.actions import do_open_case
     from accueil.cases.intake import Intake
-    from accueil.cases.models import Case, CaseSettings
+    from accueil.cases.models import CaseSettings
 
-    found = Case.objects.filter(office=personas.office).first()
-    if found is not None:
-        return found
-    CaseSettings.objects.get_or_create(
-        service=personas.service, defaults={"office": personas.office}
-    )
-    from tests.cases.test_workspace import PNG
-
-    photo = SimpleUploadedFile("trou.png", PNG, content_type="image/png")
-    return do_open_case(
-        Actor.staff(personas.owner),
-        service=personas.service,
+    CaseSettings.objects.get_or_create(service=service, defaults={"office": office})
+    case = do_open_case(
+        Actor.system(),
+        service=service,
         channel="phone",
-        intake=Intake(description="Lampadaire éteint.", language="fr"),
-        files=[photo],
+        intake=Intake(description=description, language="fr", email="lea@example.org"),
     )
+    Case.objects.filter(pk=case.pk).update(assignee=assignee)
+    case.assignee = assignee
+    return case
+
+
+def agency_case(personas):
+    """The owner's request (assigned to them), in their office."""
+    if not hasattr(personas, "case"):
+        personas.case = _case_for(
+            personas.service, personas.office, personas.owner, "Lampadaire éteint rue Cartier"
+        )
+    return personas.case
+
+
+def colleague_case(personas):
+    if not hasattr(personas, "colleague_case"):
+        personas.colleague_case = _case_for(
+            personas.service, personas.office, personas.colleague, "Lampadaire éteint rue Cartier"
+        )
+    return personas.colleague_case
+
+
+def stranger_case(personas):
+    """Another agency's request, with the same words in it (for searches)."""
+    if not hasattr(personas, "stranger_case"):
+        personas.stranger_case = _case_for(
+            personas.stranger_service,
+            personas.stranger_office,
+            personas.stranger,
+            "Lampadaire éteint rue Cartier",
+        )
+    return personas.stranger_case
+
+
+def agency_file(personas, public=True):
+    from accueil.cases.models import Attachment
+
+    case = agency_case(personas)
+    file, _ = Attachment.objects.get_or_create(
+        case=case,
+        public=public,
+        defaults={
+            "name": "public.txt" if public else "internal.txt",
+            "kind": "text",
+            "content_type": "text/plain",
+            "size": 5,
+            "data": b"hello",
+        },
+    )
+    return file
 
 
 def owner_session(personas):
@@ -255,6 +305,8 @@ def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, perso
             path.replace("{office}", str(personas.office.id))
             .replace("{desk}", str(personas.desk.id))
             .replace("{visit}", str(visit.id))
+            .replace("{reference}", agency_case(personas).reference)
+            .replace("{attachment}", str(agency_file(personas).id))
         )
         call = getattr(client, method)
         if "security" not in operation:
@@ -264,7 +316,13 @@ def test_every_api_operation_is_public_on_purpose_or_needs_a_token(client, perso
         assert call(url).status_code == 401, path
         body = {} if method == "get" else {"data": {}, "content_type": "application/json"}
         response = call(url, headers={"authorization": f"Bearer {stranger_token}"}, **body)
-        if "{" in path:
+        if "{" in path and response.status_code == 400:
+            # A body that does not even parse is refused before the object is looked up: the
+            # same answer for one that does not exist, so it says nothing about ours.
+            nothing = re.sub(r"\{\w+\}", "00000000-0000-0000-0000-000000000000", path)
+            elsewhere = call(nothing, headers={"authorization": f"Bearer {stranger_token}"}, **body)
+            assert response.content == elsewhere.content, path
+        elif "{" in path:
             assert response.status_code in (403, 404), (path, response.content)
     assert checked >= 8
 
@@ -286,14 +344,16 @@ def admin_objects(personas, owner_token):
     hours, _ = OpeningHours.objects.get_or_create(
         id=7_350_912, office=personas.office, weekday=0, opens="08:30", closes="16:30"
     )
+    from accueil.cases.models import ReplyTemplate, RoutingRule, Team
+
     team, _ = Team.objects.get_or_create(
-        agency=personas.agency, slug="t", defaults={"name_fr": "Équipe", "name_en": "Team"}
+        agency=personas.agency, slug="voirie", defaults={"name_fr": "V", "name_en": "R"}
     )
-    rule, _ = RoutingRule.objects.get_or_create(agency=personas.agency, position=1, team=team)
+    rule, _ = RoutingRule.objects.get_or_create(agency=personas.agency, team=team, position=1)
     reply, _ = ReplyTemplate.objects.get_or_create(
         agency=personas.agency,
-        slug="r",
-        defaults={"title_fr": "T", "title_en": "T", "body_fr": "B", "body_en": "B"},
+        slug="merci",
+        defaults={"title_fr": "M", "title_en": "T", "body_fr": "M", "body_en": "T"},
     )
     return [
         team,
@@ -394,3 +454,242 @@ def test_admin_changes_to_inlines_are_recorded_as_events(client, personas):
     assert event.verb == "office.updated"
     assert event.data["inlines"] == ["openinghours"]
     assert event.agency == personas.agency
+
+
+# -- requests (cases): every endpoint × every role × own / colleague's / another agency's -----
+#
+# The citizen holds the secret of the owner's request (``agency_case``); with it they try the
+# colleague's and the other agency's too. Staff use bearer tokens. Whoever may not see a
+# request gets the 404 an unknown reference gets, whatever they hold.
+
+CASE_ROLES = [
+    "anonymous",
+    "citizen",
+    "owner",
+    "colleague",
+    "supervisor",
+    "admin",
+    "stranger",
+    "stranger admin",
+]
+CASE_TARGETS = ["own", "colleague's", "another agency's"]
+OUR_STAFF = {"owner", "colleague", "supervisor", "admin"}
+THEIR_STAFF = {"stranger", "stranger admin"}
+
+
+def case_target(personas, target):
+    return {
+        "own": agency_case,
+        "colleague's": colleague_case,
+        "another agency's": stranger_case,
+    }[target](personas)
+
+
+def as_role(personas, role):
+    """(headers, query) for one role; tokens are issued once per test and user."""
+    users = {
+        "owner": personas.owner,
+        "colleague": personas.colleague,
+        "supervisor": personas.supervisor,
+        "admin": personas.admin,
+        "stranger": personas.stranger,
+        "stranger admin": personas.stranger_admin,
+    }
+    if role == "anonymous":
+        return {}, {}
+    if role == "citizen":
+        return {}, {"secret": agency_case(personas).tracking_secret}
+    tokens = personas.__dict__.setdefault("tokens", {})
+    if role not in tokens:
+        tokens[role] = do_issue_token(Actor.staff(users[role]), "authz")[1]
+    return {"authorization": f"Bearer {tokens[role]}"}, {}
+
+
+def may_read(role, target):
+    if role == "citizen":
+        return target == "own"
+    if role in OUR_STAFF:
+        return target in ("own", "colleague's")
+    if role in THEIR_STAFF:
+        return target == "another agency's"
+    return False
+
+
+def not_found_alike(response, unknown):
+    assert response.status_code == unknown.status_code == 404, response.content
+    assert response.json() == unknown.json()
+
+
+@pytest.mark.parametrize("target", CASE_TARGETS)
+@pytest.mark.parametrize("role", CASE_ROLES)
+def test_case_api_read_is_for_its_office_or_its_secret(client, personas, role, target):
+    case = case_target(personas, target)
+    headers, query = as_role(personas, role)
+    response = client.get(f"/api/v1/cases/{case.reference}", query, headers=headers)
+    if may_read(role, target):
+        assert response.status_code == 200, response.content
+        assert response.json()["reference"] == case.reference
+    else:
+        unknown = client.get("/api/v1/cases/R-2026-AAAAAA", query, headers=headers)
+        not_found_alike(response, unknown)
+
+
+@pytest.mark.parametrize("target", CASE_TARGETS)
+@pytest.mark.parametrize("role", CASE_ROLES)
+def test_case_api_downloads_only_for_whoever_may_see_the_file(client, personas, role, target):
+    from accueil.cases.models import Attachment
+
+    case = case_target(personas, target)
+    public = Attachment.objects.create(
+        case=case, name="p.txt", kind="text", content_type="text/plain", size=1, data=b"p"
+    )
+    internal = Attachment.objects.create(
+        case=case,
+        name="i.txt",
+        kind="text",
+        content_type="text/plain",
+        size=1,
+        data=b"i",
+        public=False,
+    )
+    headers, query = as_role(personas, role)
+    base = f"/api/v1/cases/{case.reference}/attachments"
+    for file in (public, internal):
+        response = client.get(f"{base}/{file.id}", query, headers=headers)
+        allowed = may_read(role, target) and (file.public or role != "citizen")
+        if allowed:
+            assert response.status_code == 200 and response.content == bytes(file.data)
+            assert response["Content-Disposition"].startswith("attachment")
+        else:
+            unknown = client.get(f"{base}/{Case().id}", query, headers=headers)
+            not_found_alike(response, unknown)
+
+
+STAFF_CHANGES = {
+    "assign": {"assignee": None},
+    "reply": {"body": "Bonjour, nous nous en occupons."},
+    "notes": {"body": "Note interne."},
+    "status": {"status": "acknowledged"},
+}
+
+
+@pytest.mark.parametrize("change", sorted(STAFF_CHANGES))
+@pytest.mark.parametrize("target", CASE_TARGETS)
+@pytest.mark.parametrize("role", CASE_ROLES)
+def test_case_api_changes_are_for_staff_of_its_office_and_a_refusal_changes_nothing(
+    client, personas, role, target, change
+):
+    case = case_target(personas, target)
+    before = Case.objects.values().get(pk=case.pk)
+    messages = case.messages.count()
+    headers, query = as_role(personas, role)
+    query_string = f"?secret={query['secret']}" if query else ""
+    response = client.post(
+        f"/api/v1/cases/{case.reference}/{change}{query_string}",
+        STAFF_CHANGES[change],
+        content_type="application/json",
+        headers=headers,
+    )
+    if role in ("anonymous", "citizen"):
+        assert response.status_code == 401  # a tracking secret is no staff token
+    elif may_read(role, target):
+        assert response.status_code == 200, response.content
+        return
+    else:
+        assert response.status_code == 404
+    assert Case.objects.values().get(pk=case.pk) == before
+    assert case.messages.count() == messages
+
+
+@pytest.mark.parametrize("target", CASE_TARGETS)
+@pytest.mark.parametrize("role", CASE_ROLES)
+def test_case_api_file_uploads_only_by_whoever_may_see_the_request(client, personas, role, target):
+    import io
+
+    case = case_target(personas, target)
+    headers, query = as_role(personas, role)
+    upload = io.BytesIO(b"Un plan du quartier.\n")
+    upload.name = "plan.txt"
+    from accueil.cases.models import CaseSettings
+
+    CaseSettings.objects.filter(service=case.service).update(attachment_kinds=["text"])
+    query_string = f"?secret={query['secret']}" if query else ""
+    response = client.post(
+        f"/api/v1/cases/{case.reference}/attachments{query_string}",
+        {"body": "Voici un fichier.", "files": [upload]},
+        headers=headers,
+    )
+    if may_read(role, target):
+        assert response.status_code == 201, response.content
+    else:
+        assert response.status_code == 404, response.content
+        assert not case.attachments.exists()
+
+
+@pytest.mark.parametrize("role", CASE_ROLES)
+def test_case_api_list_and_search_never_cross_agencies(client, personas, role):
+    ours = [agency_case(personas), colleague_case(personas)]
+    theirs = stranger_case(personas)
+    headers, _query = as_role(personas, role)
+    queries = ["", "q=lampadaire", "q=Cartier", "view=open", "view=unassigned"]
+    queries += [f"q={case.reference}" for case in [*ours, theirs]]
+    for query in queries:
+        response = client.get(f"/api/v1/cases?{query}", headers=headers)
+        if role in ("anonymous", "citizen"):
+            assert response.status_code == 401
+            continue
+        found = {row["reference"] for row in response.json()["items"]}
+        visible = {c.reference for c in ours} if role in OUR_STAFF else {theirs.reference}
+        assert found <= visible, (query, found)
+        if query in ("", "q=lampadaire", "q=Cartier"):
+            assert found == visible, (query, found)
+
+
+def neighbours(reference):
+    """References one letter away from a real one: what someone guessing would try first."""
+    from accueil.cases.actions import REFERENCE_ALPHABET
+
+    head, last = reference[:-1], reference[-1]
+    at = REFERENCE_ALPHABET.index(last)
+    return [head + REFERENCE_ALPHABET[(at + step) % len(REFERENCE_ALPHABET)] for step in (1, -1)]
+
+
+@pytest.mark.parametrize("role", CASE_ROLES)
+def test_case_api_guessing_references_or_secrets_finds_nothing(client, personas, role):
+    case = agency_case(personas)
+    other = colleague_case(personas)
+    headers, query = as_role(personas, role)
+    unknown = client.get("/api/v1/cases/R-2026-AAAAAA", query, headers=headers)
+    for guess in neighbours(case.reference):
+        if Case.objects.filter(reference=guess).exists():
+            continue
+        not_found_alike(client.get(f"/api/v1/cases/{guess}", query, headers=headers), unknown)
+    # The secret of one request opens no other, and a near-miss opens nothing.
+    for reference, secret in (
+        (other.reference, case.tracking_secret),
+        (case.reference, other.tracking_secret),
+        (
+            case.reference,
+            case.tracking_secret[:-1] + ("A" if case.tracking_secret[-1] != "A" else "B"),
+        ),
+        (case.reference, case.tracking_secret.lower()),
+    ):
+        if secret == case.tracking_secret and reference == case.reference:
+            continue
+        response = client.get(f"/api/v1/cases/{reference}", {"secret": secret})
+        not_found_alike(response, client.get("/api/v1/cases/R-2026-AAAAAA", {"secret": secret}))
+
+
+def test_case_pages_with_another_requests_secret_are_not_found(client, personas):
+    """The tracking pages, by URL: another request's secret, or a neighbouring reference."""
+    case, other = agency_case(personas), colleague_case(personas)
+    urls = [
+        f"/fr/track/{case.reference}/{other.tracking_secret}/",
+        f"/fr/track/{other.reference}/{case.tracking_secret}/",
+        f"/fr/track/{case.reference}/{other.tracking_secret}/files/{agency_file(personas).id}/",
+        *(f"/fr/track/{guess}/{case.tracking_secret}/" for guess in neighbours(case.reference)),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url.rstrip("/") + "/reply/", {"body": "x"}).status_code == 404, url
+    assert not case.messages.exists() and not other.messages.exists()

@@ -185,10 +185,25 @@ def _store_files(case: Case, cleaned, *, message=None, from_citizen=False, publi
 
 
 def do_open_case(
-    actor: Actor, *, service, channel: str, intake: Intake, files=(), now=None
+    actor: Actor,
+    *,
+    service,
+    channel: str,
+    intake: Intake,
+    files=(),
+    now=None,
+    idempotency_key=None,
+    fingerprint="",
 ) -> Case:
     """Open a request: number it, route it to a team and an agent, start its clocks, record
-    it and acknowledge it to the citizen (with the tracking link) when they gave a contact."""
+    it and acknowledge it to the citizen (with the tracking link) when they gave a contact.
+
+    ``idempotency_key`` (already scoped to the caller) makes a retry return the first case;
+    ``fingerprint`` digests the request, so the same key with another request is refused."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_request(existing, fingerprint)
     check_open(actor, service, channel)
     case_settings = settings_for(service)
     cleaned = clean_files(case_settings, files)
@@ -211,6 +226,8 @@ def do_open_case(
         opened_at=now,
         updated_at=now,
         transitions=[[now.isoformat(), Status.NEW]],
+        idempotency_key=idempotency_key or None,
+        request_fingerprint=fingerprint if idempotency_key else "",
     )
     case.team = routing.team_for(case)
     if case.team is not None:
@@ -227,6 +244,10 @@ def do_open_case(
             except IntegrityError:
                 if Case.objects.filter(reference=case.reference).exists():
                     continue
+                if idempotency_key:  # the same request won in parallel
+                    winner = Case.objects.filter(idempotency_key=idempotency_key).first()
+                    if winner is not None:
+                        return _same_request(winner, fingerprint)
                 raise
         _store_files(case, cleaned, from_citizen=not actor.is_staff)
         record_event(
@@ -244,6 +265,16 @@ def do_open_case(
             at=now,
         )
         _tell_citizen(case, "case.received")
+    return case
+
+
+def _same_request(case: Case, fingerprint: str) -> Case:
+    if case.request_fingerprint != fingerprint:
+        raise ActionError(
+            "idempotency_mismatch",
+            _("This Idempotency-Key was already used for another request. Use a new key."),
+            status=422,
+        )
     return case
 
 

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from accueil.cases.models import OPEN_STATUSES, Assignment, Case, Membership, RoutingRule, Team
 
@@ -86,15 +87,29 @@ def agent_for(team: Team, office=None):
     Only members who can open it: an agent limited to some offices is given requests timed by
     one of them. In turn: the one who was given a request longest ago (never first). Fewest
     open: the one holding the fewest open requests, ties broken in turn."""
+    # Two subqueries per member, each answered from an index (case_assignee_given,
+    # case_assignee_status), instead of joining every request the members ever held: at
+    # 100,000 requests the join read 86,000 rows for each request opened (bench/cases.py).
+    mine = Case.objects.filter(assignee=OuterRef("user"))
     members = Membership.objects.filter(team=team, available=True, user__is_active=True)
     if office is not None:
         reach = Q(user__offices=None) | Q(user__offices=office)
         members = members.filter(pk__in=Membership.objects.filter(reach).values("pk"))
     members = members.select_related("user").annotate(
-        last_given=Max("user__assigned_cases__assigned_at"),
-        holding=Count(
-            "user__assigned_cases",
-            filter=Q(user__assigned_cases__status__in=OPEN_STATUSES),
+        last_given=Subquery(
+            mine.filter(assigned_at__isnull=False)
+            .order_by("-assigned_at")
+            .values("assigned_at")[:1]
+        ),
+        holding=Coalesce(
+            Subquery(
+                mine.filter(status__in=OPEN_STATUSES)
+                .order_by()
+                .values("assignee")
+                .annotate(n=Count("*"))
+                .values("n")
+            ),
+            0,
         ),
     )
     candidates = list(members)

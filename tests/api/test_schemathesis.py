@@ -95,6 +95,7 @@ def in_test_transaction(db):
 def world(personas, settings, in_test_transaction):
     """An office with a service, four desks and visits waiting, called and being served."""
     settings.CHECK_IN_RATE = "10000/60"  # the generator checks in far more than a person would
+    settings.CASE_RATE = "10000/60"
     desks = [personas.desk]
     for label in ("2", "3", "4"):
         desks.append(DeskFactory(office=personas.office, label=label))
@@ -109,13 +110,16 @@ def world(personas, settings, in_test_transaction):
     do_start(do_call_next(desks[2]))
     do_start(do_call_next(desks[3]))
     appointments = _appointments(personas)
+    cases = _cases(personas)
     REAL.update(
         office=[str(personas.office.id), str(personas.other_office.id)],
         desk=[str(desk.id) for desk in desks],
         visit=[str(visit.id) for visit in visits],
         service=[str(personas.service.id)],
         appointment=[str(a.id) for a in appointments],
-        secret=[a.secret for a in appointments],
+        secret=[a.secret for a in appointments] + [c.tracking_secret for c in cases],
+        reference=[c.reference for c in cases],
+        attachment=[str(a.id) for c in cases for a in c.attachments.all()],
     )
     yield personas
     REAL.clear()
@@ -137,6 +141,40 @@ def _appointments(personas):
     booking.do_reschedule(booked[1], slots[5].starts_at)
     booking.do_cancel_appointment(booked[2])
     return booked
+
+
+def _cases(personas):
+    """Requests in several states, one with a public and a staff-only file."""
+    from accueil.cases.actions import do_change_status, do_open_case
+    from accueil.cases.intake import Intake
+    from accueil.cases.models import Attachment, CaseSettings
+    from accueil.core.actors import Actor
+
+    CaseSettings.objects.get_or_create(
+        service=personas.service, defaults={"office": personas.office}
+    )
+    opened = [
+        do_open_case(
+            Actor.system(),
+            service=personas.service,
+            channel="web",
+            intake=Intake(description=f"Demande {n}", language="fr", email="a@example.org"),
+        )
+        for n in range(3)
+    ]
+    do_change_status(Actor.system(), opened[1], "waiting")
+    do_change_status(Actor.system(), opened[2], "resolved")
+    for public in (True, False):
+        Attachment.objects.create(
+            case=opened[0],
+            name="plan.txt",
+            kind="text",
+            content_type="text/plain",
+            size=2,
+            data=b"ok",
+            public=public,
+        )
+    return opened
 
 
 BOUNDED = settings(
@@ -213,11 +251,14 @@ def test_every_status_an_operation_can_meet_is_documented(
     status = SCENARIOS[scenario][0]
     visit, _guess = do_take_ticket(personas.office, personas.service)
     [appointment, *_] = _appointments(personas)
+    [case, *_] = _cases(personas)
     ids = {
         "office": personas.office.id,
         "desk": personas.desk.id,
         "visit": visit.id,
         "appointment": appointment.id,
+        "reference": case.reference,
+        "attachment": case.attachments.first().id,
     }
     operation = schema[path][method]
     parameters = {name: str(ids[name]) for name in ids if "{" + name + "}" in path}
@@ -232,7 +273,14 @@ def test_every_status_an_operation_can_meet_is_documented(
         headers=headers,
     )
     # A body every POST accepts (the fields one does not know are ignored).
-    body = {"service": str(personas.service.id), "starts_at": appointment.starts_at.isoformat()}
+    body = {
+        "service": str(personas.service.id),
+        "starts_at": appointment.starts_at.isoformat(),
+        "description": "Un lampadaire éteint.",
+        "assignee": None,
+        "body": "Bonjour.",
+        "status": "acknowledged",
+    }
     call = {"json": body} if method == "POST" else {}
     if scenario == "body over the limit":
         call = {
@@ -256,8 +304,9 @@ def test_the_document_under_test_is_the_served_one(client, db):
         f"{method.upper()} {path}" for path, item in served["paths"].items() for method in item
     ]
     assert "GET /api/v1/offices/{office}/events" in operations
-    # 14 before the desk sessions (GET, open, pause, resume, close), 19 before appointments.
-    assert len(operations) == 24
+    # 14 before the desk sessions (GET, open, pause, resume, close), 19 before appointments,
+    # 24 before requests (services, open, read, list, assign, reply, notes, status, files ×2).
+    assert len(operations) == 34
 
 
 # -- the event stream, on its own: one bounded read -----------------------------------------

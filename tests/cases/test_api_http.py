@@ -1,0 +1,132 @@
+"""The requests API over real HTTP, against `accueil serve` on the test database."""
+
+import http.client
+import json
+import socket
+import time
+
+from accueil.cases.models import Attachment, Case
+from tests.core.test_uploads import BOUNDARY, MULTIPART, complete, dechunk, multipart
+from tests.security.corpus import files
+from tests.servers import running
+
+MB = 1_000_000
+NBSP = "\u00a0"
+
+
+def call(base, method, path, body=None, headers=None):
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    headers = {"Accept-Language": "fr", **(headers or {})}
+    if isinstance(body, dict):
+        body = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response, data
+
+
+def test_a_request_opened_over_http_is_tracked_with_its_secret(transactional_db, world, tmp_path):
+    with running(1, tmp_path) as [server]:
+        response, data = call(
+            server.base,
+            "POST",
+            "/api/v1/cases",
+            {
+                "service": "voirie",
+                "description": "Un lampadaire éteint rue Cartier.",
+                "contact": {"email": "lea@example.org"},
+                "fields": {"size": "small"},
+            },
+        )
+        assert response.status == 201, data
+        opened = json.loads(data)
+        assert opened["tracking_url"].startswith(server.base + "/fr/track/")
+        path = f"/api/v1/cases/{opened['reference']}"
+        found, data = call(server.base, "GET", f"{path}?secret={opened['secret']}")
+        assert found.status == 200 and json.loads(data)["status"] == "new"
+        stranger, _ = call(server.base, "GET", f"{path}?secret={'A' * 22}")
+        assert stranger.status == 404
+
+
+def test_a_svg_sent_over_http_is_refused_and_nothing_is_kept(transactional_db, world, tmp_path):
+    case = Case.objects.create(
+        reference="R-2026-HTTPXX",
+        agency=world.agency,
+        service=world.service,
+        office=world.office,
+        channel="web",
+        description="x",
+    )
+    with running(1, tmp_path) as [server]:
+        message = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="body"\r\n\r\nUn dessin.\r\n'
+        ).encode()
+        body = message + multipart("files", "dessin.svg", files.read("svg_with_script.svg"))
+        response, data = call(
+            server.base,
+            "POST",
+            f"/api/v1/cases/{case.reference}/attachments?secret={case.tracking_secret}",
+            body,
+            {"Content-Type": MULTIPART},
+        )
+    assert response.status == 415, data
+    assert json.loads(data)["error"]["code"] == "upload_scriptable"
+    assert not Attachment.objects.exists()
+
+
+def test_a_50_mb_upload_is_refused_before_it_is_read(transactional_db, world, tmp_path):
+    """Headers saying 50 MB and the first megabyte of the body: the 413 arrives while 49 MB
+    are still unsent, on the requests' own upload endpoint."""
+    case = Case.objects.create(
+        reference="R-2026-HTTPYY",
+        agency=world.agency,
+        service=world.service,
+        office=world.office,
+        channel="web",
+        description="x",
+    )
+    path = f"/api/v1/cases/{case.reference}/attachments?secret={case.tracking_secret}"
+    with running(1, tmp_path) as [server]:
+        host, port = server.base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sock.sendall(
+                (
+                    f"POST {path} HTTP/1.1\r\n"
+                    f"Host: {host}:{port}\r\n"
+                    "Accept-Language: fr\r\n"
+                    f"Content-Type: {MULTIPART}\r\n"
+                    f"Content-Length: {50 * MB}\r\n\r\n"
+                ).encode()
+            )
+            sent = 0
+            sock.sendall(multipart("files", "photo.jpg", b"")[:-20])
+            chunk = bytes(64 * 1024)
+            sock.setblocking(False)
+            answer = b""
+            while sent < MB and b"\r\n\r\n" not in answer:
+                try:
+                    sent += sock.send(chunk)
+                except BlockingIOError:
+                    pass  # the server is not reading: its buffers are full
+                except ConnectionError:
+                    break  # it answered and closed
+                try:
+                    answer += sock.recv(65536)
+                except BlockingIOError:
+                    time.sleep(0.01)
+            sock.settimeout(30)
+            while not complete(answer):
+                more = sock.recv(65536)
+                if not more:
+                    break
+                answer += more
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert sent < 50 * MB
+    assert head.startswith(b"HTTP/1.1 413"), head
+    error = json.loads(dechunk(body))["error"]
+    assert error["code"] == "too_large"
+    assert error["message"].startswith(f"Ce que vous avez envoyé est trop lourd{NBSP}: 50,0")
+    assert not Attachment.objects.exists()
