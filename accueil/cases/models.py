@@ -88,7 +88,10 @@ class Team(Bilingual, models.Model):
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="case_memberships",
+        verbose_name=_("agent"),
     )
     # An agent away (leave, training) gets no new requests; the ones they hold stay theirs.
     available = models.BooleanField(_("receives new requests"), default=True)
@@ -413,7 +416,12 @@ class ReplyTemplate(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(
-        "catalog.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "catalog.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("agency"),
     )
     slug = models.SlugField(_("short name"), max_length=60)
     title_fr = models.CharField(_("title (French)"), max_length=200)
