@@ -208,12 +208,27 @@ def seed(count: int) -> dict:
     return {
         "service": str(service.id),
         "agency": agency.slug,
+        "session": _signed_in_session(supervisor),
         "agent": do_issue_token(Actor.staff(agents[0]), "bench")[1],
         "supervisor": do_issue_token(Actor.staff(supervisor), "bench")[1],
         "cases": Case.objects.count(),
         "insert_seconds": inserted,
         "a_reference": sorted(references)[len(references) // 2],
     }
+
+
+def _signed_in_session(user) -> str:
+    """A session cookie for the workspace pages, as signing in would make (no password typed:
+    the login form and its throttling are not what is measured)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 # -- measuring ---------------------------------------------------------------------------------
@@ -252,8 +267,12 @@ def _run(
     return len(latencies) / (time.perf_counter() - began), latencies, errors
 
 
-def _call(connection, method: str, path: str, body: dict | None = None, token: str = "") -> int:
+def _call(
+    connection, method: str, path: str, body: dict | None = None, token: str = "", session=""
+) -> int:
     headers = {"Accept-Language": "fr"}
+    if session:
+        headers["Cookie"] = f"sessionid={session}"
     data = None
     if body is not None:
         data = json.dumps(body)
@@ -351,6 +370,19 @@ def measure(base: str, seeded: dict) -> dict:
             return _call(connection, "GET", path, token=token)
 
         results[label] = _measured(base, READS_PER_CLIENT, read, label)
+
+    # The workspace's list page, as an agent's browser asks for it (rendered HTML).
+    pages = {
+        "GET /fr/cases/?view=open (page)": "/fr/cases/?view=open",
+        "GET /fr/cases/?view=all&q=lampadaire (page)": "/fr/cases/?view=all&q=lampadaire",
+        "GET /fr/cases/?view=breaching (page)": "/fr/cases/?view=breaching",
+    }
+    for label, path in pages.items():
+
+        def page(connection, i, path=path):
+            return _call(connection, "GET", path, session=seeded["session"])
+
+        results[label] = _measured(base, READS_PER_CLIENT, page, label)
 
     return results
 

@@ -19,7 +19,7 @@ def test_demo_is_complete_and_idempotent(db, capsys):
     assert set(Office.objects.values_list("time_zone", flat=True)) == {"America/Toronto"}
     assert Service.objects.count() >= 6
     assert all(s.standards.exists() for s in Service.objects.all())
-    assert ServiceStandard.objects.count() == 10
+    assert ServiceStandard.objects.count() == 12
     assert {"agent", "supervisor", "admin"} <= set(User.objects.values_list("username", flat=True))
     assert "agent" in first and DEMO_PASSWORD in first
     for username in ("agent", "supervisor", "admin"):
