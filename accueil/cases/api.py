@@ -45,6 +45,7 @@ from accueil.cases.intake import (
     clean_description,
 )
 from accueil.cases.models import (
+    AT_RISK,
     OPEN_STATUSES,
     Attachment,
     Case,
@@ -87,7 +88,6 @@ STAFF_ERRORS = {
     422: ErrorOut,
 }
 REFERENCE = re.compile(r"^R-\d{4}-[A-Z0-9]{6}$", re.IGNORECASE)
-BREACHING = ("warning", "breached")
 VIEWS = ("all", "open", "mine", "team", "unassigned", "breaching")
 SECRET_QUERY = Query(
     "",
@@ -595,10 +595,7 @@ def list_cases(
     elif view == "unassigned":
         found = found.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
     elif view == "breaching":
-        found = found.filter(
-            Q(response_state__in=BREACHING) | Q(resolution_state__in=BREACHING),
-            status__in=OPEN_STATUSES,
-        )
+        found = found.filter(AT_RISK)
     if status:
         wanted = [part.strip() for part in status.split(",") if part.strip()]
         if any(part not in CaseStatus.values for part in wanted):

@@ -33,6 +33,13 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.WAITING)
+# "Breaching soon": open, with a clock at its 75 % warning or past due. One definition for the
+# workspace, the API and the partial index that answers them (a clock stopped by a reply is
+# "met" or "missed", never at risk).
+AT_RISK_STATES = ("warning", "breached")
+AT_RISK = models.Q(status__in=OPEN_STATUSES) & (
+    models.Q(response_state__in=AT_RISK_STATES) | models.Q(resolution_state__in=AT_RISK_STATES)
+)
 
 # Which status may follow which (staff changes; a citizen's reply has its own rules).
 NEXT_STATUSES = {
@@ -321,6 +328,10 @@ class Case(models.Model):
             models.Index(fields=["team", "-opened_at", "-id"], name="case_team_newest"),
             # Routing "in turn": each agent's latest assignment, one index probe per agent.
             models.Index(fields=["assignee", "-assigned_at"], name="case_assignee_given"),
+            # Breaching soon: the few requests at risk, counted and listed without a scan.
+            models.Index(
+                fields=["agency", "resolution_due_at"], condition=AT_RISK, name="case_at_risk"
+            ),
         ]
 
     def __str__(self) -> str:

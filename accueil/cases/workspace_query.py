@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accueil.cases.actions import cases_for
-from accueil.cases.models import OPEN_STATUSES, Case, Membership
+from accueil.cases.models import AT_RISK, OPEN_STATUSES, Case, Membership
 from accueil.core.actors import Actor
 
 REFERENCE = re.compile(r"^\s*R-\d{4}-[A-Z0-9]{4,8}\s*$", re.I)
@@ -40,7 +40,6 @@ VIEWS = [
     View("all", _("All")),
 ]
 VIEW_SLUGS = {view.slug for view in VIEWS}
-AT_RISK = ("warning", "breached")
 
 
 def in_view(found: QuerySet[Case], view: str, user) -> QuerySet[Case]:
@@ -50,10 +49,7 @@ def in_view(found: QuerySet[Case], view: str, user) -> QuerySet[Case]:
         teams = Membership.objects.filter(user=user).values("team_id")
         return found.filter(team_id__in=teams, status__in=OPEN_STATUSES)
     if view == "breaching":
-        at_risk = Q(response_state__in=AT_RISK, first_response_at__isnull=True) | Q(
-            resolution_state__in=AT_RISK
-        )
-        return found.filter(at_risk, status__in=OPEN_STATUSES)
+        return found.filter(AT_RISK)
     if view == "unassigned":
         return found.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
     if view == "open":
