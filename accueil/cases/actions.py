@@ -112,6 +112,19 @@ def tracking_url(case: Case, language: str | None = None) -> str:
 # -- opening -----------------------------------------------------------------------------------
 
 
+def staff_can_record(actor: Actor, services) -> list:
+    """The services whose requests this agent may record: timed by an office they work at."""
+    found = []
+    for service in services:
+        try:
+            office = settings_for(service).office
+        except ActionError:  # no office at all: takes no requests
+            continue
+        if actor.reaches_office(office):
+            found.append(service)
+    return found
+
+
 def settings_for(service) -> CaseSettings:
     """The service's request settings; a service without any times its requests by its first
     office (or the agency's first) and takes the default files."""
@@ -206,6 +219,15 @@ def do_open_case(
             return _same_request(existing, fingerprint)
     check_open(actor, service, channel)
     case_settings = settings_for(service)
+    if actor.is_staff and not actor.reaches_office(case_settings.office):
+        # Recorded, it would be a request its own author cannot open.
+        raise ActionError(
+            "not_your_office",
+            _("Requests for this service are handled at %(office)s, where you do not work.")
+            % {"office": case_settings.office.name},
+            403,
+            field="service",
+        )
     cleaned = clean_files(case_settings, files)
     now = now or timezone.now()
     language = intake.language if intake.language in ("fr", "en") else "fr"

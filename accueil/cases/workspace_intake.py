@@ -173,7 +173,9 @@ def _cleaned_intake(form: IntakeForm) -> tuple[cleaners.Intake | None, list]:
 @staff_required()
 @require_http_methods(["GET", "POST"])
 def intake(request):
-    services = services_for(request.actor).filter(active=True).order_by("name_fr")
+    offered = services_for(request.actor).filter(active=True).order_by("name_fr")
+    recordable = actions.staff_can_record(request.actor, offered)
+    services = offered.filter(pk__in=[s.pk for s in recordable])
     chooser = ServiceChoiceForm(request.GET or None, services=services)
     if not chooser.is_valid():
         context = {"chooser": ServiceChoiceForm(services=services), "service": None}

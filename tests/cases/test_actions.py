@@ -172,3 +172,15 @@ def test_a_request_is_given_only_to_an_agent_who_can_open_it(world):
     world.agents[0].offices.set([elsewhere])  # ana now works in another office only
     for _ in range(3):
         assert open_case(world).assignee == world.agents[1]
+
+
+def test_an_agent_cannot_record_a_request_they_could_not_then_open(world, client):
+    elsewhere = OfficeFactory(agency=world.agency)
+    world.agents[0].offices.set([elsewhere])
+    agent = Actor.staff(world.agents[0])
+    with pytest.raises(ActionError) as refused:
+        actions.do_open_case(agent, service=world.service, channel="phone", intake=intake())
+    assert refused.value.code == "not_your_office" and not Case.objects.exists()
+    assert actions.staff_can_record(agent, [world.service]) == []
+    client.force_login(world.agents[0])
+    assert world.service.name_fr not in client.get("/fr/cases/new/").content.decode()
