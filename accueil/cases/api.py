@@ -15,7 +15,6 @@ import base64
 import functools
 import hashlib
 import json
-import re
 from datetime import datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -23,7 +22,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -72,6 +70,7 @@ from accueil.cases.schemas import (
     StatusIn,
     iso,
 )
+from accueil.cases.search import search
 from accueil.catalog.models import Channel, Service
 from accueil.core import ratelimit
 from accueil.core.actors import Actor
@@ -87,7 +86,6 @@ STAFF_ERRORS = {
     409: ErrorOut,
     422: ErrorOut,
 }
-REFERENCE = re.compile(r"^R-\d{4}-[A-Z0-9]{6}$", re.IGNORECASE)
 VIEWS = ("all", "open", "mine", "team", "unassigned", "breaching")
 SECRET_QUERY = Query(
     "",
@@ -482,25 +480,6 @@ def _after(cursor: str) -> Q | None:
     return Q(opened_at__lt=at) | Q(opened_at=at, id__lt=pk)
 
 
-def search(found, q: str):
-    """A reference typed whole finds that request; other words search the text: PostgreSQL's
-    full text in French and English (migration 0002), a plain "contains" on SQLite."""
-    q = q.strip()
-    if REFERENCE.match(q):
-        return found.filter(reference=q.upper())
-    if connection.vendor == "postgresql":
-        return found.extra(
-            where=["search @@ (plainto_tsquery('french', %s) || plainto_tsquery('english', %s))"],
-            params=[q, q],
-        )
-    return found.filter(
-        Q(reference__icontains=q)
-        | Q(description__icontains=q)
-        | Q(contact_name__icontains=q)
-        | Q(address__icontains=q)
-    )
-
-
 ROW_COLUMNS = (
     "id",
     "reference",
@@ -681,8 +660,7 @@ def reply(request, reference: str, payload: ReplyIn):
         if template is None:
             return _invalid("template", _("There is no reply template with this name."))
         if not body.strip():
-            reopen_days = actions.settings_for(case.service).reopen_days
-            body = fill(template, case, case.language, reopen_days)
+            body = fill(template, case, case.language)
     actions.do_reply(request.actor, case, body, template=payload.template)
     return case_out(_staff_case(request, reference), request.actor)
 

@@ -9,18 +9,16 @@ address (``icontains``: enough for a small office). A reference typed whole goes
 the case (the view does that with ``exact_reference``).
 """
 
-import re
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accueil.cases.actions import cases_for
 from accueil.cases.models import AT_RISK, OPEN_STATUSES, Case, Membership
+from accueil.cases.search import REFERENCE, search
 from accueil.core.actors import Actor
 
-REFERENCE = re.compile(r"^\s*R-\d{4}-[A-Z0-9]{4,8}\s*$", re.I)
 PAGE_SIZE = 50
 MAX_QUERY = 200  # a search longer than this is a paste by mistake, not a search
 
@@ -78,24 +76,7 @@ def filtered(found: QuerySet[Case], filters: dict) -> QuerySet[Case]:
 
 
 def searched(found: QuerySet[Case], query: str) -> QuerySet[Case]:
-    query = (query or "").strip()[:MAX_QUERY]
-    if not query:
-        return found
-    if connection.vendor == "postgresql":
-        table = Case._meta.db_table  # a constant; the person's words are bound parameters
-        return found.extra(  # noqa: S610 - the search column is not on the model (migration 0002)
-            where=[
-                f"({table}.search @@ (plainto_tsquery('french', %s) "
-                f"|| plainto_tsquery('english', %s)) OR {table}.reference = upper(%s))"
-            ],
-            params=[query, query, query],
-        )
-    return found.filter(
-        Q(reference__icontains=query)
-        | Q(description__icontains=query)
-        | Q(contact_name__icontains=query)
-        | Q(address__icontains=query)
-    )
+    return search(found, (query or "").strip()[:MAX_QUERY])
 
 
 def exact_reference(actor: Actor, query: str) -> str | None:
