@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db.models import Q
 from django.utils import timezone
 
+from accueil.cases.actions import settings_for
 from accueil.cases.models import ReplyTemplate
 from accueil.lib import dates
 
@@ -56,7 +57,8 @@ def templates_for(agency) -> list[ReplyTemplate]:
     )
 
 
-def values_for(case, language: str, reopen_days: int = 14) -> dict[str, str]:
+def values_for(case, language: str) -> dict[str, str]:
+    reopen_days = settings_for(case.service).reopen_days
     local_due = (
         timezone.localtime(case.resolution_due_at, case.office.zone)
         if case.resolution_due_at
@@ -77,8 +79,8 @@ def values_for(case, language: str, reopen_days: int = 14) -> dict[str, str]:
     return values
 
 
-def fill(template: ReplyTemplate, case, language: str, reopen_days: int = 14) -> str:
-    values = values_for(case, language, reopen_days)
+def fill(template: ReplyTemplate, case, language: str) -> str:
+    values = values_for(case, language)
 
     def value(match: re.Match[str]) -> str:
         found = values.get(match.group(1))

@@ -123,8 +123,7 @@ def _forms(request, case, **bound) -> dict:
     templates, chosen, language = _template_choice(request, case)
     reply_initial = dict(initial)
     if chosen is not None:
-        settings_ = actions.settings_for(case.service)
-        reply_initial["body"] = replies.fill(chosen, case, language, settings_.reopen_days)
+        reply_initial["body"] = replies.fill(chosen, case, language)
         reply_initial["template"] = chosen.slug
     return {
         "reply_form": bound.get("reply") or ReplyForm(initial=reply_initial, prefix="reply"),
