@@ -2,11 +2,9 @@
 
 import http.client
 import json
-import socket
-import time
 
 from accueil.cases.models import Attachment, Case
-from tests.core.test_uploads import BOUNDARY, MULTIPART, complete, dechunk, multipart
+from tests.core.test_uploads import BOUNDARY, MULTIPART, dechunk, multipart, post_claiming_50_mb
 from tests.security.corpus import files
 from tests.servers import running
 
@@ -90,40 +88,7 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(transactional_db, world, tm
     )
     path = f"/api/v1/cases/{case.reference}/attachments?secret={case.tracking_secret}"
     with running(1, tmp_path) as [server]:
-        host, port = server.base.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port)), timeout=30) as sock:
-            sock.sendall(
-                (
-                    f"POST {path} HTTP/1.1\r\n"
-                    f"Host: {host}:{port}\r\n"
-                    "Accept-Language: fr\r\n"
-                    f"Content-Type: {MULTIPART}\r\n"
-                    f"Content-Length: {50 * MB}\r\n\r\n"
-                ).encode()
-            )
-            sent = 0
-            sock.sendall(multipart("files", "photo.jpg", b"")[:-20])
-            chunk = bytes(64 * 1024)
-            sock.setblocking(False)
-            answer = b""
-            while sent < MB and b"\r\n\r\n" not in answer:
-                try:
-                    sent += sock.send(chunk)
-                except BlockingIOError:
-                    pass  # the server is not reading: its buffers are full
-                except ConnectionError:
-                    break  # it answered and closed
-                try:
-                    answer += sock.recv(65536)
-                except BlockingIOError:
-                    time.sleep(0.01)
-            sock.settimeout(30)
-            while not complete(answer):
-                more = sock.recv(65536)
-                if not more:
-                    break
-                answer += more
-    head, body = answer.split(b"\r\n\r\n", 1)
+        sent, head, body = post_claiming_50_mb(server.base, path, "files")
     assert sent < 50 * MB
     assert head.startswith(b"HTTP/1.1 413"), head
     error = json.loads(dechunk(body))["error"]

@@ -222,41 +222,7 @@ def test_a_50_mb_upload_over_http_is_refused_before_the_body_is_sent(transaction
     """Headers saying 50 MB and the first megabyte of the body: the 413 with its message
     arrives while 49 MB are still unsent."""
     with running(1, tmp_path) as [server]:
-        host, port = server.base.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port)), timeout=30) as sock:
-            sock.sendall(
-                (
-                    "POST /api/v1/offices HTTP/1.1\r\n"
-                    f"Host: {host}:{port}\r\n"
-                    "Accept-Language: fr\r\n"
-                    f"Content-Type: {MULTIPART}\r\n"
-                    f"Content-Length: {50 * MB}\r\n\r\n"
-                ).encode()
-            )
-            sent = 0
-            sock.sendall(multipart("file", "photo.jpg", b"")[:-20])
-            chunk = bytes(64 * 1024)
-            sock.setblocking(False)
-            answer = b""
-            # Send at most 1 MB while watching for the answer: it must not wait for the rest.
-            while sent < MB and b"\r\n\r\n" not in answer:
-                try:
-                    sent += sock.send(chunk)
-                except BlockingIOError:
-                    pass  # the server is not reading: its buffers are full
-                except ConnectionError:
-                    break  # it answered and closed; the answer is read below
-                try:
-                    answer += sock.recv(65536)
-                except BlockingIOError:
-                    time.sleep(0.01)
-            sock.settimeout(30)
-            while not complete(answer):
-                more = sock.recv(65536)
-                if not more:
-                    break
-                answer += more
-    head, body = answer.split(b"\r\n\r\n", 1)
+        sent, head, body = post_claiming_50_mb(server.base, "/api/v1/offices", "file")
     assert sent < 50 * MB
     assert head.startswith(b"HTTP/1.1 413"), head
     error = json.loads(dechunk(body))["error"]
@@ -264,6 +230,46 @@ def test_a_50_mb_upload_over_http_is_refused_before_the_body_is_sent(transaction
     assert error["message"].startswith(
         f"Ce que vous avez envoyé est trop lourd{NBSP}: 50,0{NBSP}Mo au total."
     )
+
+
+def post_claiming_50_mb(base: str, path: str, field: str) -> tuple[int, bytes, bytes]:
+    """POST a multipart body whose headers say 50 MB, sending at most 1 MB of it while
+    watching for the answer (it must not wait for the rest): (bytes sent, head, body)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(
+            (
+                f"POST {path} HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\n"
+                "Accept-Language: fr\r\n"
+                f"Content-Type: {MULTIPART}\r\n"
+                f"Content-Length: {50 * MB}\r\n\r\n"
+            ).encode()
+        )
+        sent = 0
+        sock.sendall(multipart(field, "photo.jpg", b"")[:-20])
+        chunk = bytes(64 * 1024)
+        sock.setblocking(False)
+        answer = b""
+        while sent < MB and b"\r\n\r\n" not in answer:
+            try:
+                sent += sock.send(chunk)
+            except BlockingIOError:
+                pass  # the server is not reading: its buffers are full
+            except ConnectionError:
+                break  # it answered and closed; the answer is read below
+            try:
+                answer += sock.recv(65536)
+            except BlockingIOError:
+                time.sleep(0.01)
+        sock.settimeout(30)
+        while not complete(answer):
+            more = sock.recv(65536)
+            if not more:
+                break
+            answer += more
+    head, body = answer.split(b"\r\n\r\n", 1)
+    return sent, head, body
 
 
 def complete(answer: bytes) -> bool:
