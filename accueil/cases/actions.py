@@ -644,11 +644,16 @@ def do_check_clocks(now=None, limit: int = 500) -> int:
     due = list(
         Case.objects.filter(next_check_at__lte=now, status__in=OPEN_STATUSES)
         .select_related("office__agency", "service")
+        .prefetch_related("service__standards")
         .order_by("next_check_at")[:limit]
     )
+    calendars: dict = {}  # each office's calendar read once a round, not once a case
     for case in due:
         before = {"response": case.response_state, "resolution": case.resolution_state}
-        changes = clocks.refresh(case, now)
+        if case.office_id not in calendars:
+            calendars[case.office_id] = case.office.calendar()
+        calendar = calendars[case.office_id]
+        changes = clocks.refresh(case, now, calendar)
         with transaction.atomic():
             written = Case.objects.filter(pk=case.pk, version=case.version).update(**changes)
             if not written:
@@ -675,8 +680,13 @@ def do_recompute_due(office_ids, reason: str, now=None) -> int:
     moved = 0
     open_cases = Case.objects.filter(office_id__in=office_ids, status__in=OPEN_STATUSES)
     calendars: dict = {}
-    for case in open_cases.select_related("office__agency", "service").iterator(chunk_size=200):
-        calendar = calendars.setdefault(case.office_id, case.office.calendar())
+    with_standards = open_cases.select_related("office__agency", "service").prefetch_related(
+        "service__standards"
+    )
+    for case in with_standards.iterator(chunk_size=200):
+        if case.office_id not in calendars:
+            calendars[case.office_id] = case.office.calendar()
+        calendar = calendars[case.office_id]
         before = (case.response_due_at, case.resolution_due_at)
         changes = clocks.refresh(case, now, calendar)
         after = (changes["response_due_at"], changes["resolution_due_at"])
