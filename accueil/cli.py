@@ -4,12 +4,16 @@ import os
 import sys
 
 SHORTCUTS = {"serve", "worker", "demo", "token", "simulate"}
+# Commands whose name on the command line has a dash where Django's module has an underscore.
+DASHED = {"open311-key": "open311_key", "mail-in": "mail_in"}
 USAGE = """usage: accueil COMMAND [options]
 
   serve [--host H] [--port P]   run the web server (with the worker inside on SQLite)
   worker                        run background work (housekeeping; notifications later)
   demo                          create or refresh the bilingual demo agency
   token USERNAME                print a new API token for a staff user
+  open311-key NAME              print a new Open311 key for a client application
+  mail-in                       read one email on standard input, print its request's reference
   simulate [--days N]           replay simulated office days (history, benchmarks)
   manage ...                    any Django management command (migrate, createsuperuser, ...)
 """
@@ -26,6 +30,8 @@ def main(argv: list[str] | None = None) -> None:
         django_args = rest
     elif command in SHORTCUTS:
         django_args = [command, *rest]
+    elif command in DASHED:
+        django_args = [DASHED[command], *rest]
     else:
         print(f"accueil: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         raise SystemExit(2)

@@ -7,8 +7,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from accueil.accounts import lockout, reset
-from accueil.accounts.models import ApiToken, Role, TokenKind, User, role_at_least
-from accueil.core.actors import PUBLIC, Actor
+from accueil.accounts.models import (
+    ApiToken,
+    ClientApp,
+    ClientScope,
+    Role,
+    TokenKind,
+    User,
+    role_at_least,
+)
+from accueil.core.actors import PUBLIC, Actor, ActorKind
 from accueil.core.events import record_event
 
 
@@ -69,6 +77,48 @@ def do_revoke_token(actor: Actor, token: ApiToken) -> None:
             agency=actor.user.agency,
             data={"key_id": token.key_id},
         )
+
+
+def do_issue_client_key(
+    actor: Actor, name: str, scope: str, *, agency=None, contact: str = ""
+) -> tuple[ClientApp, str]:
+    """A key for a client application of the actor's agency (an administrator), or of
+    ``agency`` when the system issues it (the ``open311-key`` command)."""
+    if actor.kind == ActorKind.SYSTEM:
+        if agency is None:
+            raise PermissionDenied
+    elif not actor.has_role(Role.ADMIN) or actor.office_ids is not None:
+        raise PermissionDenied  # an administrator of the whole agency, not of some offices
+    else:
+        agency = actor.user.agency
+    if scope not in ClientScope.values:
+        raise ValueError(f"unknown scope {scope!r}")
+    name = " ".join(str(name).split())[:100]
+    if not name:
+        raise ValueError("a client application needs a name")
+    with transaction.atomic():
+        app, plain_text = ClientApp.issue(
+            agency, name, scope, created_by=actor.event_user, contact=contact
+        )
+        record_event(
+            "client_app.issued",
+            app,
+            actor=actor,
+            agency=agency,
+            data={"scope": scope, "key_id": app.key_id},
+        )
+    return app, plain_text
+
+
+def do_revoke_client_key(actor: Actor, app: ClientApp) -> None:
+    if not actor.has_role(Role.ADMIN) or app.agency_id != actor.agency_id:
+        raise Http404
+    with transaction.atomic():
+        revoked = ClientApp.objects.filter(pk=app.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            record_event("client_app.revoked", app, actor=actor, data={"key_id": app.key_id})
 
 
 def do_request_password_reset(email: str) -> int:

@@ -1,4 +1,5 @@
-"""Staff users (agent, supervisor, admin) scoped to one agency, and hashed API tokens."""
+"""Staff users (agent, supervisor, admin) scoped to one agency, hashed API tokens, and the
+keys of client applications (Open311 apps, inbound-mail webhooks)."""
 
 import hashlib
 import secrets
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accueil.core.actors import ROLE_RANK, Actor, Role, role_at_least
 
-__all__ = ["ROLE_RANK", "Role", "role_at_least", "User", "ApiToken"]
+__all__ = ["ROLE_RANK", "Role", "role_at_least", "User", "ApiToken", "ClientApp", "ClientScope"]
 
 
 class User(AbstractUser):
@@ -198,3 +199,87 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account[:8]}: {self.failures}"
+
+
+class ClientScope(models.TextChoices):
+    """What a client application's key may do: one scope per key."""
+
+    OPEN311 = "open311", _("Open311 requests (civic apps)")
+    MAIL = "mail", _("Inbound email (a mail provider's webhook)")
+
+
+class ClientAppQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ClientApp(models.Model):
+    """An application that speaks for citizens (an Open311 app, a mail provider's webhook).
+
+    It holds a key issued by an administrator: only the key's hash is stored and the key is
+    shown once. A key opens requests on its agency's behalf through one scope and nothing else;
+    revoking it stops it at once."""
+
+    PREFIX = "app"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="client_apps"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("may"), max_length=16, choices=ClientScope.choices)
+    contact = models.CharField(
+        _("contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who to call about this application (a person, an address)."),
+    )
+    key_id = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ClientAppQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client application")
+        verbose_name_plural = _("client applications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+    @classmethod
+    def issue(cls, agency, name: str, scope: str, created_by=None, contact: str = ""):
+        """Create an application's key and return ``(app, plain_text)``; never stored."""
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        app = cls.objects.create(
+            agency=agency,
+            name=name,
+            scope=scope,
+            contact=contact,
+            key_id=key_id,
+            key_hash=_hash_secret(secret),
+            created_by=created_by,
+        )
+        return app, f"{cls.PREFIX}_{key_id}_{secret}"
+
+    @classmethod
+    def find(cls, plain_text: str, scope: str) -> "ClientApp | None":
+        """The usable application holding this key for ``scope``, in one query; else None."""
+        parts = str(plain_text or "").split("_", 2)
+        if len(parts) != 3 or parts[0] != cls.PREFIX:
+            return None
+        _prefix, key_id, secret = parts
+        app = cls.objects.usable().filter(key_id=key_id, scope=scope).first()
+        if app is None or not secrets.compare_digest(app.key_hash, _hash_secret(secret)):
+            return None
+        return app
+
+    def actor(self) -> Actor:
+        return Actor.client_app(self.name, self.agency_id, app_id=self.pk)

@@ -8,7 +8,8 @@ An actor is made by exactly one constructor per kind, where the request is authe
                                  tickets there and nothing else;
 - ``Actor.citizen(kind, id)``    whoever holds the secret of one visit or appointment (or, later,
                                  a case's tracking secret): power over that object only;
-- ``Actor.client_app(name, agency_id)``  an application speaking for citizens (Open311, later);
+- ``Actor.client_app(name, agency_id, app_id)``  an application speaking for citizens with a key
+                                 of its agency (Open311, a mail provider's webhook);
 - ``Actor.system()``             the worker, housekeeping, commands and the simulator;
 - ``Actor.public()``             an anonymous visitor (a kiosk page, web check-in).
 
@@ -61,6 +62,7 @@ class Actor:
     agency: UUID | None = None
     holds: tuple[str, UUID] | None = None  # a citizen's (object kind, id)
     name: str = ""  # a client application's name
+    app_id: UUID | None = None  # a client application's id (its key's owner)
 
     # -- constructors: one per kind ------------------------------------------------------------
 
@@ -93,8 +95,10 @@ class Actor:
         return cls(ActorKind.CITIZEN, holds=(kind, object_id))
 
     @classmethod
-    def client_app(cls, name: str, agency_id: UUID | None = None) -> Actor:
-        return cls(ActorKind.CLIENT_APP, agency=agency_id, name=name)
+    def client_app(
+        cls, name: str, agency_id: UUID | None = None, app_id: UUID | None = None
+    ) -> Actor:
+        return cls(ActorKind.CLIENT_APP, agency=agency_id, name=name, app_id=app_id)
 
     @classmethod
     def public(cls) -> Actor:

@@ -43,6 +43,8 @@ def record_event(
     if not isinstance(actor, Actor):
         raise TypeError(f"record_event needs an Actor, not {type(actor).__name__}")
     data = data or {}
+    if actor.app_id is not None:  # which client application's key did it
+        data = {**data, "client_app": str(actor.app_id)}
     if agency is None:
         agency = getattr(obj, "agency", None)
         if agency is None and obj._meta.model_name == "agency":
