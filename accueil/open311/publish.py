@@ -82,9 +82,10 @@ def _values(question: CaseField, language: str) -> list[dict]:
             {"key": "false", "name": pgettext("answer", "No")},
         ]
     return [
-        {"key": str(choice.get("value", "")), "name": question.choice_label(
-            str(choice.get("value", "")), language
-        )}
+        {
+            "key": str(choice.get("value", "")),
+            "name": question.choice_label(str(choice.get("value", "")), language),
+        }
         for choice in question.choices
     ]
 

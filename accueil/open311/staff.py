@@ -33,9 +33,7 @@ def keys(request):
                 contact=form.cleaned_data["contact"],
             )
         except PermissionDenied:
-            form.add_error(
-                None, _("Only an administrator of the whole agency may issue keys.")
-            )
+            form.add_error(None, _("Only an administrator of the whole agency may issue keys."))
         else:
             form = KeyForm()
     context = {"form": form, "new_key": new_key, "apps": _apps(actor)}

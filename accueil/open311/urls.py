@@ -15,6 +15,8 @@ urlpatterns = [
     re_path(rf"^(?:/)*services{FORMAT}$", views.services, name="services"),
     re_path(rf"^(?:/)*services?/(?P<code>[-\w]+?){FORMAT}$", views.definition, name="definition"),
     re_path(rf"^(?:/)*requests{FORMAT}$", views.requests, name="requests"),
-    re_path(rf"^(?:/)*requests/(?P<reference>[-\w]+?){FORMAT}$", views.request_detail, name="request"),
+    re_path(
+        rf"^(?:/)*requests/(?P<reference>[-\w]+?){FORMAT}$", views.request_detail, name="request"
+    ),
     re_path(rf"^(?:/)*tokens/(?P<token>[-\w]+?){FORMAT}$", views.token, name="token"),
 ]
