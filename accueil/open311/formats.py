@@ -79,10 +79,7 @@ def to_xml(root: str, data: dict | list, item: str | None = None) -> bytes:
 
 
 def respond(fmt: str, root: str, data: dict | list, item: str | None = None, status: int = 200):
-    if fmt == XML:
-        body = to_xml(root, data, item)
-    else:
-        body = json.dumps(data, ensure_ascii=False).encode()
+    body = to_xml(root, data, item) if fmt == XML else json.dumps(data, ensure_ascii=False).encode()
     response = HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
     response.open311 = True  # already in the specification's shape (middleware.py)
     return response

@@ -117,8 +117,9 @@ def definition_out(service, language: str) -> dict:
     return {"service_code": service.slug, "attributes": attributes}
 
 
-def service_notice(service, language: str) -> str:
-    """The service's published resolution standard, as a sentence (empty without one)."""
+def service_notice(service) -> str:
+    """The service's published resolution standard, as a sentence in the active language
+    (empty without one)."""
     for standard in service.standards.all():
         if standard.published and standard.measure == Measure.RESOLUTION:
             return standard.describe()
@@ -161,7 +162,7 @@ def request_out(case: Case, language: str, notices: dict) -> dict:
     submission = case.open311 if details else None
     service = case.service
     if service.pk not in notices:
-        notices[service.pk] = service_notice(service, language)
+        notices[service.pk] = service_notice(service)
     return {
         "service_request_id": case.reference,
         "status": status_of(case),

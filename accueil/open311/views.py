@@ -13,6 +13,7 @@ key's own jurisdiction, rate-limited per key and per address. Writes go through
 
 import hashlib
 import json
+from contextlib import suppress
 from datetime import timedelta
 from functools import wraps
 from zoneinfo import ZoneInfo
@@ -190,10 +191,10 @@ def definition(request, fmt, language, code):
 # -- reading requests --------------------------------------------------------------------------
 
 
-def _published(agency: Agency, language: str):
+def _published(agency: Agency):
     """The agency's requests of the services open to apps, and each service's notice."""
     offered = publish.offered(agency.pk)
-    notices = {service.pk: publish.service_notice(service, language) for service in offered}
+    notices = {service.pk: publish.service_notice(service) for service in offered}
     found = Case.objects.filter(agency_id=agency.pk, service_id__in=list(notices)).select_related(
         "service", "office", "team", "open311", "duplicate_of"
     )
@@ -223,7 +224,7 @@ def requests(request, fmt, language):
         return _submit(request, fmt, language)
     params = _read(request)
     agency = _agency(params)
-    found, notices = _published(agency, language)
+    found, notices = _published(agency)
     ids = comma_list(params.get("service_request_id"), limit=PAGE)
     if ids:  # the specification: a list of ids overrides every other filter
         found = found.filter(reference__in=[i.upper()[:16] for i in ids])
@@ -249,7 +250,7 @@ def requests(request, fmt, language):
 @endpoint()
 def request_detail(request, fmt, language, reference):
     agency = _agency(_read(request))
-    found, notices = _published(agency, language)
+    found, notices = _published(agency)
     case = found.filter(reference=reference.upper()[:16]).first()
     if case is None:
         raise Refusal(404, _("There is no request “%(id)s” here.") % {"id": reference[:16]})
@@ -316,10 +317,8 @@ def _answers(service, params: Params, address: str, place: str, zone: ZoneInfo):
             continue
         value = values[0] if values else ""
         if question is not None and question.kind == FieldKind.DATE and len(value) > 10:
-            try:
+            with suppress(Refusal):  # if not a date-time, the cleaner says what a date is
                 value = parse_instant(value, zone, code).astimezone(zone).date().isoformat()
-            except Refusal:
-                pass  # the cleaner says what a date must look like
         raw[code] = value
     for question in questions:
         if question.kind == FieldKind.LOCATION:
@@ -407,7 +406,7 @@ def _submit(request, fmt, language):
         {
             "service_request_id": submission.case.reference,
             "token": submission.token,
-            "service_notice": publish.service_notice(service, language),
+            "service_notice": publish.service_notice(service),
             "account_id": submission.account_id or None,
         }
     ]

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from accueil.accounts.actions import do_issue_client_key
+from accueil.accounts.models import ClientScope
 from accueil.cases.models import Attachment, Case
+from accueil.core.actors import SYSTEM
 from accueil.core.jobs import jobs
 from accueil.open311.actions import do_keep_media
 from accueil.open311.models import Media, Submission
@@ -99,9 +102,12 @@ def test_posts_are_limited_per_address_and_per_key(client, city, settings):
     assert statuses == [201, 201, 429]
     settings.OPEN311_RATE = "100/60"
     settings.OPEN311_APP_RATE = "1/60"
-    other = client.post(f"{BASE}/requests.xml", report(city), REMOTE_ADDR="10.9.9.9")
-    assert other.status_code == 201  # the key's own bucket: its first
-    limited = client.post(f"{BASE}/requests.xml", report(city), REMOTE_ADDR="10.9.9.10")
+    key = do_issue_client_key(SYSTEM, "SeeClickFix", ClientScope.OPEN311, agency=city.agency)[1]
+    other = client.post(f"{BASE}/requests.xml", report(city, api_key=key), REMOTE_ADDR="10.9.9.9")
+    assert other.status_code == 201  # the new key's own bucket: its first
+    limited = client.post(
+        f"{BASE}/requests.xml", report(city, api_key=key), REMOTE_ADDR="10.9.9.10"
+    )
     assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
     assert validate(limited.content, "errors").findtext("error/code") == "429"
 
