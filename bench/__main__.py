@@ -324,6 +324,16 @@ def bench_cases() -> list[str]:
     ]
 
 
+def bench_open311() -> list[str]:
+    """Open311 POST and GET (PostgreSQL only), database accueil_bench_o311."""
+    if not postgres_available():
+        return ["", "Open311: skipped, no PostgreSQL on 127.0.0.1:5432."]
+    from bench import cases, open311
+
+    seeded, results = open311.run(POSTGRES.rsplit("/", 1)[0] + "/accueil_bench_o311")
+    return ["", open311.describe_run(seeded), *cases.HEADER, *cases.rows(seeded, results)]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -381,6 +391,7 @@ def main() -> None:
         bench_predictions(),
     ]
     lines += bench_cases()
+    lines += bench_open311()
     text = "\n".join(lines) + "\n"
     print(text)
     if not REPORT.exists():

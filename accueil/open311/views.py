@@ -48,6 +48,29 @@ from accueil.open311.params import Params, Refusal, comma_list, parse_instant
 WINDOW = timedelta(days=90)  # the specification's default span, and the longest one asked
 PAGE = 1000  # ... and its cap on the requests one answer lists
 SPEC_STATUSES = (400, 403, 404, 405, 413, 429)
+# What a public list reads: not the contact, the answers or the history (JSON decoded per row).
+PUBLISHED_COLUMNS = (
+    "reference",
+    "status",
+    "description",
+    "address",
+    "latitude",
+    "longitude",
+    "opened_at",
+    "updated_at",
+    "resolution_due_at",
+    "anonymised_at",
+    "service__slug",
+    "service__name_fr",
+    "service__name_en",
+    "office__name_fr",
+    "office__name_en",
+    "office__time_zone",
+    "team__name_fr",
+    "team__name_en",
+    "open311__media_url",
+    "duplicate_of__reference",
+)
 
 
 def _language(request) -> str:
@@ -195,8 +218,10 @@ def _published(agency: Agency):
     """The agency's requests of the services open to apps, and each service's notice."""
     offered = publish.offered(agency.pk)
     notices = {service.pk: publish.service_notice(service) for service in offered}
-    found = Case.objects.filter(agency_id=agency.pk, service_id__in=list(notices)).select_related(
-        "service", "office", "team", "open311", "duplicate_of"
+    found = (
+        Case.objects.filter(agency_id=agency.pk, service_id__in=list(notices))
+        .select_related("service", "office", "team", "open311", "duplicate_of")
+        .only(*PUBLISHED_COLUMNS)
     )
     return found, notices
 

@@ -322,3 +322,22 @@ def test_get_answers_browser_apps_with_cors_and_post_does_not(client, city):
     assert preflight.status_code == 204
     posted = created(client, city)
     assert "Access-Control-Allow-Origin" not in posted
+
+
+def test_the_list_costs_the_same_for_one_request_as_for_ten(client, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{BASE}/requests.json", {"jurisdiction_id": city.jurisdiction})
+        assert response.status_code == 200
+        return len(response.json()), len(queries)
+
+    created(client, city)
+    one = count()
+    for _ in range(9):
+        created(client, city)
+    ten = count()
+    assert (one[0], ten[0]) == (1, 10)
+    assert one[1] == ten[1], (one, ten)
