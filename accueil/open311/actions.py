@@ -142,3 +142,25 @@ def _fetch(url: str):
         return Media.REFUSED, f"status:{status}", None
     name = urlsplit(url).path.rsplit("/", 1)[-1][:100] or "media"
     return Media.FETCHED, "", SimpleUploadedFile(name, body, content_type=content_type[:100])
+
+
+def do_forget_submissions(events) -> None:
+    """The event consumer of ``case.anonymised``: retention erased a request's personal data,
+    so what the application told us about its reporter goes too (account and device ids, the
+    media link). Idempotent: a replayed batch clears what is already clear."""
+    case_ids = [event.object_id for event in events if event.object_type == "cases.case"]
+    kept = Submission.objects.filter(case_id__in=case_ids).exclude(
+        account_id="", device_id="", media_url=""
+    )
+    for submission in kept.select_related("case"):
+        with transaction.atomic():
+            Submission.objects.filter(pk=submission.pk).update(
+                account_id="", device_id="", media_url="", media=Media.NONE, media_note=""
+            )
+            record_event(
+                "open311.forgotten",
+                submission.case,
+                actor=Actor.system(),
+                office=submission.case.office_id,
+                service=submission.case.service_id,
+            )

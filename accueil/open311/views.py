@@ -165,11 +165,18 @@ def _read(request) -> Params:
 @endpoint()
 def discovery(request, fmt, language):
     params = _read(request)
-    agency = _agency(params)
-    office = agency.offices.exclude(email="").order_by("name_fr").first()
-    contact = agency.name_in(language)
-    if office is not None:
-        contact = f"{contact} <{office.email}>"
+    try:
+        agency = _agency(params)
+    except Refusal as refusal:
+        if refusal.status != 400:
+            raise
+        agency = None  # several jurisdictions and none named: the server's own discovery
+    contact = settings.SITE_URL
+    if agency is not None:
+        office = agency.offices.exclude(email="").order_by("name_fr").first()
+        contact = agency.name_in(language)
+        if office is not None:
+            contact = f"{contact} <{office.email}>"
     data = {
         "changeset": publish.CHANGESET,
         "contact": contact,

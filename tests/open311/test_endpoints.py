@@ -35,6 +35,8 @@ def test_discovery_names_the_endpoint_in_json_and_xml(client, city):
     assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     tree = validate(response.content, "discovery")
     assert tree.findtext("endpoints/endpoint/url") == endpoint["url"]
+    # Several jurisdictions here and none named: the server's own discovery, not an error.
+    assert client.get(f"{BASE}/discovery.json").json()["endpoints"] == data["endpoints"]
 
 
 def test_services_lists_only_active_services_open_to_apps(client, city):

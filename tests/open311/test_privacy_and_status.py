@@ -134,3 +134,26 @@ def test_another_agencys_requests_are_not_in_our_jurisdiction(client, city):
         f"{BASE}/requests/{case.reference}.json", {"jurisdiction_id": city.jurisdiction}
     )
     assert response.status_code == 404
+
+
+def test_retention_also_forgets_what_the_application_told_us(client, city):
+    from accueil.core.consumers import consumers
+    from accueil.core.models import Event
+    from accueil.open311.actions import do_forget_submissions
+    from accueil.open311.models import Submission
+
+    reference = client.post(f"{BASE}/requests.json", report(city)).json()[0]["service_request_id"]
+    case = Case.objects.get(reference=reference)
+    agent = Actor.staff(city.agents[0])
+    do_change_status(agent, case, "resolved")
+    case.refresh_from_db()
+    do_change_status(agent, case, "closed")
+    do_forget_expired(now=timezone.now() + timedelta(days=city.service.retention_days + 1))
+    # The worker feeds the consumer after commit (tests/core/test_consumers.py proves the
+    # feeding); here, its handler with the events it registered for.
+    retention = consumers.get("open311.retention")
+    assert retention.handle is do_forget_submissions and "case.anonymised" in retention.verbs
+    retention.handle(list(Event.objects.filter(verb__in=retention.verbs)))
+    kept = Submission.objects.get(case=case)
+    assert (kept.account_id, kept.device_id, kept.media_url) == ("", "", "")
+    assert kept.token  # the token still resolves to the (now empty) public reference
