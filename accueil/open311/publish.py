@@ -21,11 +21,13 @@ duplicate, the original's reference); ``expected_datetime`` is the resolution cl
 time while the request is open.
 """
 
-from django.utils import timezone
+import functools
+from zoneinfo import ZoneInfo
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from accueil.cases.models import OPEN_STATUSES, Case, CaseField, FieldKind
+from accueil.cases.models import OPEN_STATUSES, CaseField, FieldKind
 from accueil.cases.models import Status as CaseStatus
 from accueil.catalog.models import Channel, Measure, Service
 
@@ -126,59 +128,81 @@ def service_notice(service) -> str:
     return ""
 
 
-def _local(case: Case, moment):
-    if moment is None:
-        return None
-    return timezone.localtime(moment, case.office.zone).isoformat(timespec="seconds")
+# What a public list reads, as plain rows: not the contact, the answers or the history.
+COLUMNS = (
+    "reference",
+    "status",
+    "description",
+    "address",
+    "latitude",
+    "longitude",
+    "opened_at",
+    "updated_at",
+    "resolution_due_at",
+    "anonymised_at",
+    "service_id",
+    "service__slug",
+    "service__name_fr",
+    "service__name_en",
+    "office__name_fr",
+    "office__name_en",
+    "office__time_zone",
+    "team_id",
+    "team__name_fr",
+    "team__name_en",
+    "open311__id",
+    "open311__media_url",
+    "duplicate_of__reference",
+)
 
 
-def status_of(case: Case) -> str:
-    return "open" if case.status in OPEN_STATUSES else "closed"
+@functools.lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
-def status_notes(case: Case) -> str:
-    if case.duplicate_of_id:
+def _named(row: dict, prefix: str, language: str) -> str:
+    return row[f"{prefix}__name_{language}"] or row[f"{prefix}__name_fr"]
+
+
+def status_notes(row: dict, labels: dict) -> str:
+    if row["duplicate_of__reference"]:
         return _("Closed: the same as request %(reference)s, which is followed instead.") % {
-            "reference": case.duplicate_of.reference
+            "reference": row["duplicate_of__reference"]
         }
-    return str(CaseStatus(case.status).label)
+    if row["status"] not in labels:
+        labels[row["status"]] = str(CaseStatus(row["status"]).label)
+    return labels[row["status"]]
 
 
-def agency_responsible(case: Case, language: str) -> str:
-    team = case.team
-    if team is not None:
-        return _in(team, "name", language)
-    return _in(case.office, "name", language)
+def request_out(row: dict, language: str, notices: dict, labels: dict) -> dict:
+    """One request (a row of ``COLUMNS``) for a public reader; see the module's docstring for
+    what is left out. ``labels`` caches status words for the answer being built."""
+    # Description, place and media only for Open311's own requests, until retention.
+    details = row["open311__id"] is not None and row["anonymised_at"] is None
+    zone = _zone(row["office__time_zone"])
 
+    def at(moment):
+        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
-def publishes_details(case: Case) -> bool:
-    """Description, place and media only for Open311's own requests, until retention."""
-    return case.anonymised_at is None and getattr(case, "open311", None) is not None
-
-
-def request_out(case: Case, language: str, notices: dict) -> dict:
-    """One request for a public reader (see the module's docstring for what is left out)."""
-    details = publishes_details(case)
-    submission = case.open311 if details else None
-    service = case.service
-    if service.pk not in notices:
-        notices[service.pk] = service_notice(service)
+    is_open = row["status"] in OPEN_STATUSES
+    latitude, longitude = row["latitude"], row["longitude"]
     return {
-        "service_request_id": case.reference,
-        "status": status_of(case),
-        "status_notes": status_notes(case),
-        "service_name": _in(service, "name", language),
-        "service_code": service.slug,
-        "description": case.description if details else None,
-        "agency_responsible": agency_responsible(case, language),
-        "service_notice": notices[service.pk],
-        "requested_datetime": _local(case, case.opened_at),
-        "updated_datetime": _local(case, case.updated_at),
-        "expected_datetime": _local(case, case.resolution_due_at) if case.is_open else None,
-        "address": (case.address or None) if details else None,
+        "service_request_id": row["reference"],
+        "status": "open" if is_open else "closed",
+        "status_notes": status_notes(row, labels),
+        "service_name": _named(row, "service", language),
+        "service_code": row["service__slug"],
+        "description": row["description"] if details else None,
+        "agency_responsible": _named(row, "team" if row["team_id"] else "office", language),
+        "service_notice": notices.get(row["service_id"], ""),
+        "requested_datetime": at(row["opened_at"]),
+        "updated_datetime": at(row["updated_at"]),
+        "expected_datetime": at(row["resolution_due_at"]) if is_open else None,
+        "address": (row["address"] or None) if details else None,
         "address_id": None,
         "zipcode": None,
-        "lat": float(case.latitude) if details and case.latitude is not None else None,
-        "long": float(case.longitude) if details and case.longitude is not None else None,
-        "media_url": (submission.media_url or None) if submission else None,
+        "lat": float(latitude) if details and latitude is not None else None,
+        "long": float(longitude) if details and longitude is not None else None,
+        "media_url": (row["open311__media_url"] or None) if details else None,
     }

@@ -48,29 +48,6 @@ from accueil.open311.params import Params, Refusal, comma_list, parse_instant
 WINDOW = timedelta(days=90)  # the specification's default span, and the longest one asked
 PAGE = 1000  # ... and its cap on the requests one answer lists
 SPEC_STATUSES = (400, 403, 404, 405, 413, 429)
-# What a public list reads: not the contact, the answers or the history (JSON decoded per row).
-PUBLISHED_COLUMNS = (
-    "reference",
-    "status",
-    "description",
-    "address",
-    "latitude",
-    "longitude",
-    "opened_at",
-    "updated_at",
-    "resolution_due_at",
-    "anonymised_at",
-    "service__slug",
-    "service__name_fr",
-    "service__name_en",
-    "office__name_fr",
-    "office__name_en",
-    "office__time_zone",
-    "team__name_fr",
-    "team__name_en",
-    "open311__media_url",
-    "duplicate_of__reference",
-)
 
 
 def _language(request) -> str:
@@ -225,11 +202,7 @@ def _published(agency: Agency):
     """The agency's requests of the services open to apps, and each service's notice."""
     offered = publish.offered(agency.pk)
     notices = {service.pk: publish.service_notice(service) for service in offered}
-    found = (
-        Case.objects.filter(agency_id=agency.pk, service_id__in=list(notices))
-        .select_related("service", "office", "team", "open311", "duplicate_of")
-        .only(*PUBLISHED_COLUMNS)
-    )
+    found = Case.objects.filter(agency_id=agency.pk, service_id__in=list(notices))
     return found, notices
 
 
@@ -274,8 +247,9 @@ def requests(request, fmt, language):
                 found = found.exclude(status__in=publish.OPEN_STATUSES)
         start, end = _window(params, _zone(agency))
         found = found.filter(opened_at__gte=start, opened_at__lte=end)
-    cases = found.order_by("-opened_at", "-id")[:PAGE]
-    data = [publish.request_out(case, language, notices) for case in cases]
+    rows = found.order_by("-opened_at", "-id").values(*publish.COLUMNS)[:PAGE]
+    labels: dict = {}
+    data = [publish.request_out(row, language, notices, labels) for row in rows]
     return formats.respond(fmt, "service_requests", data, "request")
 
 
@@ -283,10 +257,10 @@ def requests(request, fmt, language):
 def request_detail(request, fmt, language, reference):
     agency = _agency(_read(request))
     found, notices = _published(agency)
-    case = found.filter(reference=reference.upper()[:16]).first()
-    if case is None:
+    row = found.filter(reference=reference.upper()[:16]).values(*publish.COLUMNS).first()
+    if row is None:
         raise Refusal(404, _("There is no request “%(id)s” here.") % {"id": reference[:16]})
-    data = [publish.request_out(case, language, notices)]
+    data = [publish.request_out(row, language, notices, {})]
     return formats.respond(fmt, "service_requests", data, "request")
 
 
