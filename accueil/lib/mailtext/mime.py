@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from . import charset, html
+from . import charset, flowed, html
 from .headers import decode_words, one_line
 
 _BODY_TYPES = ("text/plain", "text/html")
@@ -94,6 +94,14 @@ def _filename(part: Message) -> str:
     return name
 
 
+def _param(part: Message, name: str) -> str:
+    try:
+        value = part.get_param(name, "")
+    except (ValueError, TypeError, LookupError, IndexError):
+        return ""
+    return str(value).strip().lower() if isinstance(value, str) else ""
+
+
 def _disposition(part: Message) -> str:
     try:
         value = part.get_content_disposition()
@@ -119,11 +127,13 @@ def _leaf(part: Message, walk: Walk) -> None:
             return
     if content_type in _BODY_TYPES and not attached:
         text = _text(part)
+        if content_type == "text/plain" and _param(part, "format") == "flowed":
+            text = flowed.unflow(text, delsp=_param(part, "delsp") == "yes")
         walk.bodies.append((content_type, text))
         if content_type == "text/html":
             walk.html_sources.append(text)
         return
-    if content_type == "message/rfc822" or part.is_multipart():
+    if content_type.startswith("message/") or part.is_multipart():
         data = _attached_message(part)
     else:
         data = _payload(part)
@@ -131,14 +141,14 @@ def _leaf(part: Message, walk: Walk) -> None:
 
 
 def _attached_message(part: Message) -> bytes:
+    """The bytes of a ``message/*`` part's content: the attached message, or the report's
+    header blocks (``message/delivery-status`` is parsed into one block per recipient)."""
     inner = part.get_payload()
-    target = inner[0] if isinstance(inner, list) and inner else part
+    blocks = inner if isinstance(inner, list) else [inner]
     try:
-        if isinstance(target, Message):
-            return target.as_bytes()
-    except (ValueError, TypeError, LookupError, UnicodeError, RecursionError):
-        pass
-    return b""
+        return b"\n".join(b.as_bytes() for b in blocks if isinstance(b, Message))
+    except (ValueError, TypeError, LookupError, UnicodeError, RecursionError, IndexError):
+        return b""
 
 
 def _children(part: Message) -> list[Message]:
@@ -153,7 +163,7 @@ def walk(part: Message, into: Walk, depth: int = 0) -> None:
     if depth > into.max_depth or into.seen >= into.max_parts:
         return
     content_type = part.get_content_type()
-    if content_type == "message/rfc822" or not part.is_multipart():
+    if content_type.startswith("message/") or not part.is_multipart():
         into.seen += 1
         _leaf(part, into)
         return

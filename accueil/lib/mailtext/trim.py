@@ -17,6 +17,18 @@ with a pseudo-language ``accueil`` holding the shapes it misses on real French m
   written with a no-break space or none before the colon, and « -----Message d'origine----- »;
 - « Envoyé de mon iPhone », « Envoyé à partir de Outlook pour iOS », « Obtenir Outlook pour … ».
 
+A signature the library finds is cut from its first line to the end, which is right for "-- ",
+"Sent from my iPhone" or a closing line ("Cordialement,", "Best regards,") but would lose a
+citizen's words after a sentence that merely starts with a closing word ("Thanks, the bin was
+picked up, but…"). So a found signature is cut only when its first line is a delimiter, a
+"sent from" line, or at most four words long; otherwise the library's next match is tried.
+
+When the new words are written *below* the quote (Thunderbird's default, bottom-posting), the
+library's latest reply still holds the quote: its lines, recognised by the library's own
+``QUOTED_REMOVAL_REGEX`` ("> " at the start of a line), are dropped from the result. A citizen
+who answers between quoted lines keeps every line they wrote; the questions they answered are
+in ``full_text``.
+
 A forwarded message keeps what was forwarded: the citizen is giving us that text. A forward is
 recognised by the separator line each program writes (Gmail, Thunderbird, Apple Mail, in French
 and English) or by a ``Fwd:``/``Fw:``/``TR:`` subject; the note above it is trimmed, the
@@ -27,6 +39,7 @@ from __future__ import annotations
 
 import re
 
+from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_REMOVAL_REGEX
 from mailparser_reply.parser import EmailMessage
 
 _Q = r"(?:> ?)*"  # the library's own "inside a quote" prefix
@@ -73,9 +86,54 @@ def _read(text: str) -> _Message:
     return message.read()  # type: ignore[no-any-return]
 
 
+_QUOTED_LINE = re.compile(QUOTED_REMOVAL_REGEX)
+_SENT_FROM_PHRASES = [
+    MAIL_LANGUAGES["en"]["sent_from"],
+    MAIL_LANGUAGES["fr"]["sent_from"],
+    *_EXTRA["sent_from"],
+]
+_SENT_FROM = re.compile("^(?:" + "|".join(_SENT_FROM_PHRASES) + ")", re.IGNORECASE)
+_SIGN_OFF_WORDS = 4
+
+
+def _is_signature(found: str) -> bool:
+    """Whether a signature the library found really is one (see the module docstring)."""
+    lines = [line.lstrip("> ").strip() for line in found.split("\n")]
+    first = next((line for line in lines if line), "")
+    if first.startswith(("--", "__")) or _SENT_FROM.match(first):
+        return True
+    return len(first.split()) <= _SIGN_OFF_WORDS
+
+
+def _signature_start(message: _Message, body: str) -> int:
+    """Where the signature starts in ``body`` (its length when there is none)."""
+    pattern: re.Pattern[str] = message.SIGNATURE_REGEX
+    position = 0
+    while (found := pattern.search(body, position)) is not None:
+        if _is_signature(found.group()):
+            return found.start()
+        text_start = found.start() + (len(found.group()) - len(found.group().lstrip()))
+        line_end = body.find("\n", text_start)
+        if line_end < 0:
+            break
+        position = line_end + 1
+    return len(body)
+
+
 def _latest(text: str) -> str:
-    replies = _read(text).replies
-    return str(replies[0].body) if replies else ""
+    message = _read(text)
+    if not message.replies:
+        return ""
+    reply = message.replies[0]
+    body = str(reply.content)
+    for disclaimer in reply.disclaimers:
+        body = body.replace(disclaimer, "")
+    if reply.headers:
+        body = body.replace(reply.headers, "")
+    body = body[: _signature_start(message, body)]
+    # Bottom-posting (Thunderbird's default) leaves the quote above the new words, inside the
+    # latest reply: lines the library itself defines as quoted are dropped.
+    return "\n".join(line for line in body.split("\n") if not _QUOTED_LINE.match(line))
 
 
 def tidy(text: str) -> str:
