@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import email.header
 import email.utils
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import Message
 
 from . import charset
@@ -140,6 +140,9 @@ def date(message: Message) -> datetime | None:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if parsed is None or parsed.tzinfo is None:
+    if parsed is None:
         return None
+    if parsed.tzinfo is None:
+        # "-0000" (RFC 5322 §3.3: UTC, local zone unknown) is the only naive result we keep.
+        return parsed.replace(tzinfo=UTC) if value.rstrip().endswith("-0000") else None
     return parsed

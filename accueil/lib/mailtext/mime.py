@@ -18,6 +18,8 @@ quoted-printable (it keeps what it can and records a defect).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from email.message import Message
@@ -55,14 +57,33 @@ class Walk:
     seen: int = 0
 
 
+def _lenient_base64(text: str) -> bytes:
+    """Base64 as mail programs break it: stray characters skipped, padding repaired, a
+    truncated last group dropped, padded pieces one after another decoded each on its own
+    (the standard library hands the undecoded text back on any of these)."""
+    kept = "".join(c for c in text if c.isascii() and (c.isalnum() or c in "+/="))
+    out = []
+    for piece in re.split(r"=+", kept):
+        if len(piece) % 4 == 1:
+            piece = piece[:-1]
+        try:
+            out.append(base64.b64decode(piece + "=" * (-len(piece) % 4)))
+        except (binascii.Error, ValueError):
+            continue
+    return b"".join(out)
+
+
 def _payload(part: Message) -> bytes:
+    encoding = str(part.get("content-transfer-encoding", "") or "").strip().lower()
+    raw = part.get_payload()
+    if encoding == "base64" and isinstance(raw, str):
+        return _lenient_base64(raw)
     try:
         data = part.get_payload(decode=True)
     except (ValueError, TypeError, LookupError, AssertionError):
         data = None
     if isinstance(data, bytes):
         return data
-    raw = part.get_payload()
     if isinstance(raw, str):
         return raw.encode("utf-8", "surrogateescape")
     return b""
