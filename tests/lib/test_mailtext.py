@@ -509,7 +509,8 @@ def test_an_outlook_forward_with_no_separator_line_keeps_the_forwarded_message()
 
 def test_a_very_long_line_is_kept_whole():
     line = "On " + "très long " * (MAX_LINE // 5)
-    text = f"Bonjour,\n{line}\nMerci\n\nLe 30 nov. 2026 à 10:02, Ville <v@ville.example> a écrit :\n> x"
+    quote = "Le 30 nov. 2026 à 10:02, Ville <v@ville.example> a écrit :\n> x"
+    text = f"Bonjour,\n{line}\nMerci\n\n{quote}"
     assert new_words(text) == f"Bonjour,\n{line.strip()}\nMerci"
 
 
