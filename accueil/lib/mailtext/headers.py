@@ -9,6 +9,7 @@ never become a header of a message we send later.
 
 from __future__ import annotations
 
+import email.errors
 import email.header
 import email.utils
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ def decode_words(text: str) -> str:
         return text
     try:
         chunks = email.header.decode_header(text)
-    except (ValueError, TypeError, LookupError, AssertionError):
+    except (ValueError, TypeError, LookupError, AssertionError, email.errors.MessageError):
         return text
     out = []
     for chunk, label in chunks:

@@ -22,6 +22,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.message import Message
 
 from . import charset, flowed, html
@@ -80,7 +81,7 @@ def _payload(part: Message) -> bytes:
         return _lenient_base64(raw)
     try:
         data = part.get_payload(decode=True)
-    except (ValueError, TypeError, LookupError, AssertionError):
+    except (ValueError, TypeError, LookupError, AssertionError, MessageError):
         data = None
     if isinstance(data, bytes):
         return data
@@ -92,7 +93,7 @@ def _payload(part: Message) -> bytes:
 def _text(part: Message) -> str:
     try:
         declared = part.get_content_charset()
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, LookupError, MessageError):
         declared = None
     return charset.decode(_payload(part), declared)
 
@@ -100,12 +101,12 @@ def _text(part: Message) -> str:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or ""
-    except (ValueError, TypeError, LookupError, AssertionError, IndexError):
+    except (ValueError, TypeError, LookupError, AssertionError, IndexError, MessageError):
         name = ""
     if not name:
         try:
             name = str(part.get_param("name", "") or "")
-        except (ValueError, TypeError, LookupError):
+        except (ValueError, TypeError, LookupError, MessageError):
             name = ""
     if isinstance(name, tuple):  # an RFC 2231 triple the library left undecoded
         name = str(name[2])
@@ -118,7 +119,7 @@ def _filename(part: Message) -> str:
 def _param(part: Message, name: str) -> str:
     try:
         value = part.get_param(name, "")
-    except (ValueError, TypeError, LookupError, IndexError):
+    except (ValueError, TypeError, LookupError, IndexError, MessageError):
         return ""
     return str(value).strip().lower() if isinstance(value, str) else ""
 
@@ -126,7 +127,7 @@ def _param(part: Message, name: str) -> str:
 def _disposition(part: Message) -> str:
     try:
         value = part.get_content_disposition()
-    except (ValueError, TypeError, LookupError, IndexError):
+    except (ValueError, TypeError, LookupError, IndexError, MessageError):
         return ""
     return (value or "").lower()
 
@@ -168,7 +169,15 @@ def _attached_message(part: Message) -> bytes:
     blocks = inner if isinstance(inner, list) else [inner]
     try:
         return b"\n".join(b.as_bytes() for b in blocks if isinstance(b, Message))
-    except (ValueError, TypeError, LookupError, UnicodeError, RecursionError, IndexError):
+    except (
+        ValueError,
+        TypeError,
+        LookupError,
+        UnicodeError,
+        RecursionError,
+        IndexError,
+        MessageError,
+    ):
         return b""
 
 
