@@ -518,3 +518,8 @@ def test_format_flowed_joins_soft_breaks_and_honours_delsp():
     assert unflow("Un para \ngraphe.\n-- \nSig") == "Un para graphe.\n-- \nSig"
     assert unflow("Un para \ngraphe.", delsp=True) == "Un paragraphe."
     assert unflow("> cité \n> suite\nà moi") == "> cité suite\nà moi"
+
+
+def test_a_citizens_own_objet_and_date_lines_are_not_taken_for_an_outlook_header_block():
+    text = "Bonjour,\n\nObjet : permis\nDate : 1er décembre\nÀ : Service des permis\n\nMerci."
+    assert new_words(text) == text

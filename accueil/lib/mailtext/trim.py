@@ -6,15 +6,17 @@ write above a quoted message ("On … wrote:", « Le … a écrit : », Outlook'
 my iPhone", "Cordialement"). We read French first, then English, and keep hyphen lists (the
 library would otherwise take "- item" for a signature and cut a citizen's list).
 
-The library is extended through its own hook — the per-language patterns it looks up by key —
-with a pseudo-language ``accueil`` holding the shapes it misses on real French mail (each is in
-``tests/golden/mail/``, README there):
+The library is extended the way it adds languages — an entry in its table of per-language
+patterns — with a pseudo-language ``accueil`` holding the shapes it misses on real French mail
+(each is in ``tests/golden/mail/``, README there):
 
 - a French attribution line wrapped over two lines (Gmail wraps « … <adresse> a\\nécrit : »),
   with a no-break space before the colon, or with « le » in the sender's name (« Ville de
   Québec »), which the library's own negative look-ahead rejects;
-- Outlook's French header block with « De : », « Envoyé : », « Date : », « À : », « Objet : »
-  written with a no-break space or none before the colon, and « -----Message d'origine----- »;
+- Outlook's French header block, « De : » then « Envoyé : », « Date : », « À : », « Objet : »,
+  written with a no-break space or none before the colon (a block must start with « De : », so
+  a citizen's own « Objet : … / Date : … » lines are not taken for one), and
+  « -----Message d'origine----- »;
 - « Envoyé de mon iPhone », « Envoyé à partir de Outlook pour iOS », « Obtenir Outlook pour … ».
 
 A signature the library finds is cut from its first line to the end, which is right for "-- ",
@@ -45,6 +47,7 @@ forwarded part is kept as it is.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_REMOVAL_REGEX
 from mailparser_reply.parser import EmailMessage
@@ -61,9 +64,9 @@ _EXTRA: dict[str, list[str]] = {
         rf"^({_Q}Le{_SP}[^\n]*\d[^\n]*(?:\n{_Q}[^\n]*)?[\s]a[\s]+écrit{_SP}*:)$",
     ],
     "from_header": [
-        # Outlook FR header block: two or more of these lines in a row.
-        rf"((?:(?:^|\n){_Q}[* ]*(?:De|Envoyé|Date|À|A|Objet|Cc){_SP}*:[ *]*.*){{2,}}"
-        r"(?:\n.*){,1})",
+        # Outlook FR header block: « De : » then one or more of the other lines.
+        rf"((?:^|\n){_Q}[* ]*De{_SP}*:[ *]*.*"
+        rf"(?:\n{_Q}[* ]*(?:Envoyé|Date|À|A|Objet|Cc){_SP}*:[ *]*.*)+(?:\n.*){{,1}})",
         rf"(^{_Q}-{{5,}}{_SP}?Message d'origine{_SP}?-{{5,}}$)",
     ],
     "sent_from": [
@@ -82,18 +85,14 @@ _FORWARD_MARKERS = re.compile(
 _FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr)\s*:", re.IGNORECASE)
 
 
-class _Message(EmailMessage):  # type: ignore[misc]
-    """The library's message, with Accueil's extra French shapes under the ``accueil`` key."""
-
-    def _get_language_regex(self, language: str, regex_key: str) -> str:
-        if language == "accueil":
-            return "|".join(_EXTRA.get(regex_key, []))
-        return str(super()._get_language_regex(language, regex_key))
+# The library's way to add patterns: a "language" of its own in its table (as its ``david``
+# entry does for one program's headers). Registered once, under a key no real language uses.
+MAIL_LANGUAGES.setdefault("accueil", _EXTRA)
 
 
-def _read(text: str) -> _Message:
-    message = _Message(text=text, languages=["fr", "en", "accueil"], keep_hyphen_lists=True)
-    return message.read()  # type: ignore[no-any-return]
+def _read(text: str) -> Any:
+    message = EmailMessage(text=text, languages=["fr", "en", "accueil"], keep_hyphen_lists=True)
+    return message.read()
 
 
 _QUOTED_LINE = re.compile(QUOTED_REMOVAL_REGEX)
@@ -115,7 +114,7 @@ def _is_signature(found: str) -> bool:
     return len(first.split()) <= _SIGN_OFF_WORDS
 
 
-def _signature_start(message: _Message, body: str) -> int:
+def _signature_start(message: Any, body: str) -> int:
     """Where the signature starts in ``body`` (its length when there is none)."""
     pattern: re.Pattern[str] = message.SIGNATURE_REGEX
     position = 0
@@ -136,7 +135,7 @@ def _latest(text: str) -> tuple[str, bool]:
     return _first_reply(_read(shielded), long_lines)
 
 
-def _first_reply(message: _Message, long_lines: list[str]) -> tuple[str, bool]:
+def _first_reply(message: Any, long_lines: list[str]) -> tuple[str, bool]:
     if not message.replies:
         return "", False
     reply = message.replies[0]
