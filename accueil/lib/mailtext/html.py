@@ -12,7 +12,8 @@ nothing in it is markup any more.
 
 Inscriptis's layout costs seconds on a megabyte-sized table, so an HTML body over
 ``MAX_LAYOUT`` characters is reduced the fast way instead: the same elements dropped, a line
-break after each block, no columns.
+break after each block, no columns. Past ``MAX_HTML`` characters the HTML is not read at all
+(an HTML body that size is an attack, not a letter; the attachments are separate parts).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from inscriptis import Inscriptis
 from inscriptis.model.config import ParserConfig
 
 MAX_LAYOUT = 200_000  # characters of HTML laid out by inscriptis; longer goes the fast way
+MAX_HTML = 5_000_000  # characters of HTML read at all (no real message body comes near)
 _BLOCKS = ("br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _DROPPED = ("script", "style", "head", "title", "template", "noscript", "object", "embed")
@@ -30,7 +32,7 @@ _DROPPED = ("script", "style", "head", "title", "template", "noscript", "object"
 
 def _tree(html: str) -> lxml.html.HtmlElement | None:
     # lxml refuses a str carrying an encoding declaration; NUL bytes stop libxml2.
-    html = html.replace("\x00", "")
+    html = html[:MAX_HTML].replace("\x00", "")
     if not html.strip():
         return None
     try:

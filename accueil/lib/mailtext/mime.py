@@ -78,7 +78,10 @@ def _payload(part: Message) -> bytes:
     encoding = str(part.get("content-transfer-encoding", "") or "").strip().lower()
     raw = part.get_payload()
     if encoding == "base64" and isinstance(raw, str):
-        return _lenient_base64(raw)
+        try:  # the fast path: binascii skips stray characters itself, only padding fails it
+            return binascii.a2b_base64(raw.encode("ascii", "ignore"))
+        except binascii.Error:
+            return _lenient_base64(raw)
     try:
         data = part.get_payload(decode=True)
     except (ValueError, TypeError, LookupError, AssertionError, MessageError):
