@@ -9,7 +9,7 @@ from datetime import UTC
 
 import pytest
 
-from accueil.lib.mailtext import MAX_BYTES, MailRefused, parse
+from accueil.lib.mailtext import MAX_BYTES, MailRefused, html, parse, trim
 from accueil.lib.mailtext.charset import decode
 from accueil.lib.mailtext.flowed import unflow
 from accueil.lib.mailtext.trim import MAX_LINE, new_words
@@ -523,3 +523,21 @@ def test_format_flowed_joins_soft_breaks_and_honours_delsp():
 def test_a_citizens_own_objet_and_date_lines_are_not_taken_for_an_outlook_header_block():
     text = "Bonjour,\n\nObjet : permis\nDate : 1er décembre\nÀ : Service des permis\n\nMerci."
     assert new_words(text) == text
+
+
+def test_a_long_body_is_searched_only_at_its_start_and_kept_whole_when_nothing_is_cut(monkeypatch):
+    monkeypatch.setattr(trim, "MAX_SCAN", 80)
+    words = "Première ligne du message.\n" + "Une autre ligne.\n" * 5
+    assert new_words(words) == words.strip()
+    quoted = "Merci.\n\nOn Mon, Nov 30, 2026 at 10:02 AM City <a@b.example> wrote:\n> x\n" * 3
+    assert new_words(quoted) == "Merci."
+
+
+def test_large_html_is_reduced_without_layout_and_past_the_cap_not_read(monkeypatch):
+    table = "<table><tr><td>Rue</td><td>Pins</td></tr><tr><td>No</td><td>12</td></tr></table>"
+    assert html.to_text(table).split() == ["Rue", "Pins", "No", "12"]
+    monkeypatch.setattr(html, "MAX_LAYOUT", 10)
+    lines = [line.strip() for line in html.to_text(table).splitlines() if line.strip()]
+    assert lines == ["Rue Pins", "No 12"]
+    monkeypatch.setattr(html, "MAX_HTML", len("<p>Début</p>"))
+    assert html.to_text("<p>Début</p><p>Fin</p>").strip() == "Début"
