@@ -12,8 +12,9 @@
 - At most ``max_parts`` leaves are looked at and ``max_depth`` levels of nesting; the rest is
   ignored, so a message built to exhaust us costs a bounded amount of work.
 
-Transfer encodings are undone by the standard library, which never raises on bad base64 or
-quoted-printable (it keeps what it can and records a defect).
+Quoted-printable is undone by the standard library, which never raises on a bad sequence (it
+keeps what it can); base64 by ``binascii``, and when that refuses (broken padding, a piece cut
+short) by a lenient decoder that keeps every whole group it can read.
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def _choose(branches: list[Walk]) -> Walk | None:
 
     for kind in _BODY_TYPES:
         for branch in branches:
-            if has(branch, kind) and (kind != "text/html" or text_of(branch).strip()):
+            if has(branch, kind):
                 return branch
     return branches[-1] if branches else None
 
