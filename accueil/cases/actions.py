@@ -766,6 +766,7 @@ def do_forget_expired(now=None, limit: int = 500) -> int:
             continue
         with transaction.atomic():
             Attachment.objects.filter(case=case).delete()
+            case.inbound_mail.update(message_id="", sender_digest="")
             Message.objects.filter(case=case).update(body="")
             Case.objects.filter(pk=case.pk).update(
                 description="",

@@ -66,6 +66,7 @@ logger = logging.getLogger("accueil.cases.mail")
 INLINE_MIN_BYTES = 16_000  # smaller inline images are logos and pixels, not the citizen's photo
 SKIPPED_TYPES = ("text/calendar", "application/ics")  # read into the text by the parser
 ACK_WINDOW = timedelta(hours=1)
+INBOUND_KEPT = timedelta(days=30)
 MAX_NAME = 1_000  # characters of a file's name looked at (clean_name keeps 120)
 
 
@@ -360,3 +361,17 @@ def _note_refused(case: Case, refused: list[tuple[str, str]], now) -> None:
         lines = [_("Files of this email that were not kept:")]
         lines += [f"- {name}: {why}" for name, why in refused]
     Message.objects.create(case=case, kind=MessageKind.NOTE, body="\n".join(lines), created_at=now)
+
+
+# -- housekeeping ------------------------------------------------------------------------------
+
+
+def do_forget_old_inbound(now=None) -> int:
+    """Rows of ignored mail serve only to recognise a late second delivery and to count
+    acknowledgements: after ``INBOUND_KEPT`` they go (rows of mail on a request stay with it,
+    and go when the request does)."""
+    now = now or timezone.now()
+    deleted, _by_model = InboundMail.objects.filter(
+        case__isnull=True, received_at__lt=now - INBOUND_KEPT
+    ).delete()
+    return deleted
