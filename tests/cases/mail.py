@@ -61,7 +61,8 @@ def reply_to(sent, text: str, *, quote: str = "", sender: str = "lea@example.org
     quoted = "\n".join(
         f"> {line}" for line in (quote or "Nous avons reçu votre demande").split("\n")
     )
-    body = f"{text}\n\nLe mar. 1 déc. 2026 à 10:00, Ville <no-reply@ville.example> a écrit :\n{quoted}\n"
+    said = "Le mar. 1 déc. 2026 à 10:00, Ville <no-reply@ville.example> a écrit :"
+    body = f"{text}\n\n{said}\n{quoted}\n"
     references = f"{sent['References'] or ''} {sent['Message-ID']}".strip()
     headers = {"In-Reply-To": sent["Message-ID"], "References": references, **kw.pop("headers", {})}
     return message(

@@ -162,6 +162,10 @@ def test_a_forged_in_reply_to_or_a_wrong_token_never_attaches(mailroom):
     assert not Message.objects.filter(case=case, kind="citizen").exists()
 
 
+def ack_thread(case):
+    return case.reference.lower()
+
+
 def test_a_token_of_another_agencys_request_does_not_cross_agencies(mailroom):
     other = AgencyFactory()
     office = OfficeFactory(agency=other)
