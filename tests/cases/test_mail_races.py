@@ -28,9 +28,7 @@ def test_the_same_message_delivered_at_once_makes_one_request(committed_world):
     receiving_address(committed_world)
     for round_ in range(3):
         outcomes = deliver_at_once(message(message_id=f"<race-{round_}@example.org>"))
-        assert sorted(o.outcome for o in outcomes) == ["duplicate"] * (DELIVERIES - 1) + [
-            "opened"
-        ]
+        assert sorted(o.outcome for o in outcomes) == ["duplicate"] * (DELIVERIES - 1) + ["opened"]
         assert len({o.reference for o in outcomes}) == 1
     assert Case.objects.count() == 3 and InboundMail.objects.count() == 3
     assert Outgoing.objects.filter(template="case.received").count() == 3
