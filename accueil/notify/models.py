@@ -89,7 +89,7 @@ class Message(models.Model):
     # Email only: where the person's answer should go (Reply-To), and the Message-IDs of the
     # messages this one answers, oldest first, space-separated (In-Reply-To, References).
     reply_to = models.CharField(max_length=320, blank=True, verbose_name=_("reply to"))
-    references = models.CharField(max_length=1000, blank=True, verbose_name=_("answers"))
+    references = models.CharField(max_length=1000, blank=True, verbose_name=_("in reply to"))
 
     class Meta:
         verbose_name = _("message")

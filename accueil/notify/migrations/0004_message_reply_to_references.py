@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='message',
             name='references',
-            field=models.CharField(blank=True, max_length=1000, verbose_name='answers'),
+            field=models.CharField(blank=True, max_length=1000, verbose_name='in reply to'),
         ),
         migrations.AddField(
             model_name='message',
