@@ -25,7 +25,7 @@ from pathlib import Path
 
 NEW = 400
 REPLIES = 200
-PIPED = 40
+PIPED = 20
 RECEIVING = "requetes@ville-demo.example"
 TEXT = (
     "Bonjour,\n\nIl y a un gros nid-de-poule devant le {n}, rue Principale. Une roue de vélo "

@@ -594,10 +594,13 @@ def do_link(actor: Actor, case: Case, other: Case) -> None:
 # -- the citizen -------------------------------------------------------------------------------
 
 
-def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None) -> Message:
+def do_citizen_reply(
+    actor: Actor, case: Case, body: str, *, files=(), now=None, channel: str = Channel.WEB
+) -> Message:
     """The citizen answers: a case waiting for them goes back to work (its clocks resume); a
     resolved one reopens within the service's reopening window; a closed one is over. For a
-    merged duplicate these apply to the original; the message stays on the duplicate."""
+    merged duplicate these apply to the original; the message stays on the duplicate.
+    ``channel``: how the answer came (the tracking page, or ``email``)."""
     authorise(actor, case)
     if actor.kind != ActorKind.CITIZEN and actor.kind != ActorKind.SYSTEM:
         raise Http404
@@ -627,6 +630,7 @@ def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None)
             kind=MessageKind.CITIZEN,
             body=body,
             language=case.language,
+            channel=channel,
             created_at=now,
         )
         _store_files(case, cleaned, message=message, from_citizen=True)

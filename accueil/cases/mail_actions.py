@@ -223,7 +223,7 @@ def _reply(actor, row, mail: Mail, case: Case, now) -> MailOutcome:
     files, refused = _files(case.service, mail, case.language)
     body = _text(mail, case.language, with_subject=False)
     message = actions.do_citizen_reply(
-        Actor.citizen("case", case.pk), case, body, files=files, now=now
+        Actor.citizen("case", case.pk), case, body, files=files, now=now, channel=Channel.EMAIL
     )
     if refused:
         _note_refused(case, refused, now)

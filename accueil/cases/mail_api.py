@@ -14,7 +14,7 @@ refuse an ordinary photo).
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from accueil.accounts.models import ClientApp, ClientScope
@@ -98,7 +98,9 @@ def _raw_message(request) -> bytes:
     summary="Receive one email (a mail provider's inbound webhook)",
     description=(
         "The body is one raw RFC 5322 message (`Content-Type: message/rfc822`), at most "
-        "`ACCUEIL_MAIL_MAX_MB`. Needs the key of a client application with the `mail` scope. "
+        "`ACCUEIL_MAIL_MAX_MB`; `?recipient=` the envelope recipient when the provider gives "
+        "it (matched before the message's own recipients). Needs the key of a client "
+        "application with the `mail` scope. "
         "`201 {outcome, reference}` when the message opened a request (`opened`) or was added "
         "to one (`replied`); `200` for a second delivery of the same Message-ID "
         "(`duplicate`, with the first one's reference) and for mail sent by a machine "
@@ -114,7 +116,7 @@ def _raw_message(request) -> bytes:
         }
     },
 )
-def receive_mail(request):
-    outcome = do_receive_mail(request.actor, _raw_message(request))
+def receive_mail(request, recipient: str = Query("", max_length=320)):
+    outcome = do_receive_mail(request.actor, _raw_message(request), recipient=recipient)
     body = {"outcome": outcome.outcome, "reference": outcome.reference, "reason": outcome.reason}
     return Status(201 if outcome.created else 200, body)

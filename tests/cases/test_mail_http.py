@@ -16,11 +16,12 @@ PATH = "/api/v1/mail/inbound"
 MB = 1_000_000
 
 
-def post_mail(base, raw: bytes, key: str | None, content_type="message/rfc822"):
+def post_mail(base, raw: bytes, key: str | None, content_type="message/rfc822", recipient=""):
     headers = {"Content-Type": content_type}
     if key:
         headers["Authorization"] = f"Bearer {key}"
-    response, data = call(base, "POST", PATH, raw, headers)
+    path = f"{PATH}?recipient={recipient}" if recipient else PATH
+    response, data = call(base, "POST", path, raw, headers)
     return response.status, json.loads(data)
 
 
@@ -46,6 +47,9 @@ def test_a_provider_delivers_a_message_over_http(transactional_db, world, tmp_pa
         assert status == 200 and again == {**opened, "outcome": "duplicate", "reason": "opened"}
         status, body = post_mail(server.base, message(to="x@ailleurs.example"), key)
         assert status == 404 and body["error"]["code"] == "unknown_address"
+        bcc = message(to="x@ailleurs.example", message_id="<http-bcc@example.org>")
+        status, body = post_mail(server.base, bcc, key, recipient="requetes@ville.example")
+        assert status == 201 and body["outcome"] == "opened"
         status, body = post_mail(server.base, b"\x00garbage", key)
         assert status == 400 and body["error"]["code"] == "unreadable"
         status, body = post_mail(server.base, raw, key, content_type="application/json")

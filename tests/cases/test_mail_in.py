@@ -117,7 +117,7 @@ def test_a_reply_to_our_acknowledgement_lands_on_the_same_request_with_quotes_tr
     outcome = receive(reply_to(ack, "Il est encore plus gros ce matin."))
     assert outcome.outcome == "replied" and outcome.reference == case.reference
     answer = Message.objects.get(case=case, kind="citizen")
-    assert answer.body == "Il est encore plus gros ce matin."
+    assert answer.body == "Il est encore plus gros ce matin." and answer.channel == "email"
     assert Case.objects.count() == 1
 
 
