@@ -303,8 +303,12 @@ def _acks_left(address: MailAddress, digest: str, now) -> bool:
 
 def _text(mail: Mail, language: str, *, with_subject: bool = True) -> str:
     """The citizen's words: the subject as the first line of a new request, then the new
-    text (quotes and signature trimmed by the parser), then an invitation's summary."""
-    text = mail.text.strip() or mail.full_text.strip()
+    text (quotes and signature trimmed by the parser), then an invitation's summary. A new
+    request whose text is all quotation (a forward without a word) keeps the whole text; a
+    reply keeps only its new words, so a reply with just a file does not repeat our email."""
+    text = mail.text.strip()
+    if with_subject and not text:
+        text = mail.full_text.strip()
     parts = []
     subject = mail.subject.strip()
     if with_subject and subject and not text.startswith(subject):
