@@ -20,11 +20,16 @@ MAX_EVENTS = 10
 
 
 def _when(value: Any) -> str:
+    """``2026-12-08 14:00 (Eastern Standard Time)``: the wall time and the zone it was given in."""
     moment = getattr(value, "dt", value)
+    params = getattr(value, "params", {}) or {}
     if isinstance(moment, datetime):
-        zone = getattr(moment.tzinfo, "key", None) or (moment.tzname() if moment.tzinfo else "")
+        zone = str(params.get("TZID", "")) or str(getattr(moment.tzinfo, "key", "") or "")
+        if not zone and moment.tzinfo is not None:
+            offset = moment.utcoffset()
+            zone = "UTC" if offset is not None and not offset else moment.strftime("UTC%z")
         text = moment.strftime("%Y-%m-%d %H:%M")
-        return f"{text} ({zone})" if zone else text
+        return f"{text} ({one_line(zone)})" if zone else text
     if isinstance(moment, date):
         return moment.isoformat()
     return one_line(str(moment)) if moment is not None else ""

@@ -9,9 +9,10 @@ never become a header of a message we send later.
 
 from __future__ import annotations
 
+import email.errors
 import email.header
 import email.utils
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import Message
 
 from . import charset
@@ -51,7 +52,7 @@ def decode_words(text: str) -> str:
         return text
     try:
         chunks = email.header.decode_header(text)
-    except (ValueError, TypeError, LookupError, AssertionError):
+    except (ValueError, TypeError, LookupError, AssertionError, email.errors.MessageError):
         return text
     out = []
     for chunk, label in chunks:
@@ -140,6 +141,9 @@ def date(message: Message) -> datetime | None:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if parsed is None or parsed.tzinfo is None:
+    if parsed is None:
         return None
+    if parsed.tzinfo is None:
+        # "-0000" (RFC 5322 §3.3: UTC, local zone unknown) is the only naive result we keep.
+        return parsed.replace(tzinfo=UTC) if value.rstrip().endswith("-0000") else None
     return parsed

@@ -12,17 +12,21 @@
 - At most ``max_parts`` leaves are looked at and ``max_depth`` levels of nesting; the rest is
   ignored, so a message built to exhaust us costs a bounded amount of work.
 
-Transfer encodings are undone by the standard library, which never raises on bad base64 or
-quoted-printable (it keeps what it can and records a defect).
+Quoted-printable is undone by the standard library, which never raises on a bad sequence (it
+keeps what it can); base64 by ``binascii``, and when that refuses (broken padding, a piece cut
+short) by a lenient decoder that keeps every whole group it can read.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.message import Message
 
-from . import charset, html
+from . import charset, flowed, html
 from .headers import decode_words, one_line
 
 _BODY_TYPES = ("text/plain", "text/html")
@@ -55,14 +59,36 @@ class Walk:
     seen: int = 0
 
 
+def _lenient_base64(text: str) -> bytes:
+    """Base64 as mail programs break it: stray characters skipped, padding repaired, a
+    truncated last group dropped, padded pieces one after another decoded each on its own
+    (the standard library hands the undecoded text back on any of these)."""
+    kept = "".join(c for c in text if c.isascii() and (c.isalnum() or c in "+/="))
+    out = []
+    for piece in re.split(r"=+", kept):
+        if len(piece) % 4 == 1:
+            piece = piece[:-1]
+        try:
+            out.append(base64.b64decode(piece + "=" * (-len(piece) % 4)))
+        except (binascii.Error, ValueError):
+            continue
+    return b"".join(out)
+
+
 def _payload(part: Message) -> bytes:
+    encoding = str(part.get("content-transfer-encoding", "") or "").strip().lower()
+    raw = part.get_payload()
+    if encoding == "base64" and isinstance(raw, str):
+        try:  # the fast path: binascii skips stray characters itself, only padding fails it
+            return binascii.a2b_base64(raw.encode("ascii", "ignore"))
+        except binascii.Error:
+            return _lenient_base64(raw)
     try:
         data = part.get_payload(decode=True)
-    except (ValueError, TypeError, LookupError, AssertionError):
+    except (ValueError, TypeError, LookupError, AssertionError, MessageError):
         data = None
     if isinstance(data, bytes):
         return data
-    raw = part.get_payload()
     if isinstance(raw, str):
         return raw.encode("utf-8", "surrogateescape")
     return b""
@@ -71,7 +97,7 @@ def _payload(part: Message) -> bytes:
 def _text(part: Message) -> str:
     try:
         declared = part.get_content_charset()
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, LookupError, MessageError):
         declared = None
     return charset.decode(_payload(part), declared)
 
@@ -79,12 +105,12 @@ def _text(part: Message) -> str:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or ""
-    except (ValueError, TypeError, LookupError, AssertionError, IndexError):
+    except (ValueError, TypeError, LookupError, AssertionError, IndexError, MessageError):
         name = ""
     if not name:
         try:
             name = str(part.get_param("name", "") or "")
-        except (ValueError, TypeError, LookupError):
+        except (ValueError, TypeError, LookupError, MessageError):
             name = ""
     if isinstance(name, tuple):  # an RFC 2231 triple the library left undecoded
         name = str(name[2])
@@ -94,10 +120,18 @@ def _filename(part: Message) -> str:
     return name
 
 
+def _param(part: Message, name: str) -> str:
+    try:
+        value = part.get_param(name, "")
+    except (ValueError, TypeError, LookupError, IndexError, MessageError):
+        return ""
+    return str(value).strip().lower() if isinstance(value, str) else ""
+
+
 def _disposition(part: Message) -> str:
     try:
         value = part.get_content_disposition()
-    except (ValueError, TypeError, LookupError, IndexError):
+    except (ValueError, TypeError, LookupError, IndexError, MessageError):
         return ""
     return (value or "").lower()
 
@@ -119,11 +153,13 @@ def _leaf(part: Message, walk: Walk) -> None:
             return
     if content_type in _BODY_TYPES and not attached:
         text = _text(part)
+        if content_type == "text/plain" and _param(part, "format") == "flowed":
+            text = flowed.unflow(text, delsp=_param(part, "delsp") == "yes")
         walk.bodies.append((content_type, text))
         if content_type == "text/html":
             walk.html_sources.append(text)
         return
-    if content_type == "message/rfc822" or part.is_multipart():
+    if content_type.startswith("message/") or part.is_multipart():
         data = _attached_message(part)
     else:
         data = _payload(part)
@@ -131,14 +167,22 @@ def _leaf(part: Message, walk: Walk) -> None:
 
 
 def _attached_message(part: Message) -> bytes:
+    """The bytes of a ``message/*`` part's content: the attached message, or the report's
+    header blocks (``message/delivery-status`` is parsed into one block per recipient)."""
     inner = part.get_payload()
-    target = inner[0] if isinstance(inner, list) and inner else part
+    blocks = inner if isinstance(inner, list) else [inner]
     try:
-        if isinstance(target, Message):
-            return target.as_bytes()
-    except (ValueError, TypeError, LookupError, UnicodeError, RecursionError):
-        pass
-    return b""
+        return b"\n".join(b.as_bytes() for b in blocks if isinstance(b, Message))
+    except (
+        ValueError,
+        TypeError,
+        LookupError,
+        UnicodeError,
+        RecursionError,
+        IndexError,
+        MessageError,
+    ):
+        return b""
 
 
 def _children(part: Message) -> list[Message]:
@@ -153,7 +197,7 @@ def walk(part: Message, into: Walk, depth: int = 0) -> None:
     if depth > into.max_depth or into.seen >= into.max_parts:
         return
     content_type = part.get_content_type()
-    if content_type == "message/rfc822" or not part.is_multipart():
+    if content_type.startswith("message/") or not part.is_multipart():
         into.seen += 1
         _leaf(part, into)
         return
@@ -194,7 +238,7 @@ def _choose(branches: list[Walk]) -> Walk | None:
 
     for kind in _BODY_TYPES:
         for branch in branches:
-            if has(branch, kind) and (kind != "text/html" or text_of(branch).strip()):
+            if has(branch, kind):
                 return branch
     return branches[-1] if branches else None
 
