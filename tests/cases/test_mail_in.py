@@ -121,6 +121,16 @@ def test_a_reply_to_our_acknowledgement_lands_on_the_same_request_with_quotes_tr
     assert Case.objects.count() == 1
 
 
+def test_a_reply_with_only_a_photo_keeps_the_photo_not_our_quoted_email(mailroom):
+    case = Case.objects.get(reference=receive(message()).reference)
+    ack = sent_to("lea@example.org")
+    raw = reply_to(ack, "", files=[("trou.jpg", "image/jpeg", jpeg_with_gps())])
+    assert receive(raw).outcome == "replied"
+    answer = Message.objects.get(case=case, kind="citizen")
+    assert answer.body == "(Le courriel ne contenait pas de texte.)"
+    assert [a.name for a in answer.attachments.all()] == ["trou.jpg"]
+
+
 def test_a_reply_citing_only_our_message_id_is_threaded_too(mailroom):
     case = Case.objects.get(reference=receive(message()).reference)
     ack = sent_to("lea@example.org")
