@@ -312,6 +312,21 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
+# -- email in (cases/mail_actions.py, docs/email.md) -----------------------------------------
+# The largest message read (`accueil mail-in`, the webhook, IMAP), in SI megabytes.
+MAIL_MAX_BYTES = env_int("ACCUEIL_MAIL_MAX_MB", 25, minimum=1) * 1_000_000
+# Acknowledgements of new requests by email sent to one sender address in an hour.
+MAIL_ACKS_PER_HOUR = env_int("ACCUEIL_MAIL_ACKS_PER_HOUR", 5, minimum=0)
+# An optional mailbox polled over IMAP (`accueil manage mail_poll`, the worker's `mail-poll`).
+IMAP_HOST = env_str("ACCUEIL_IMAP_HOST").strip()
+IMAP_SSL = env_bool("ACCUEIL_IMAP_SSL", True)
+IMAP_PORT = env_int("ACCUEIL_IMAP_PORT", 993 if IMAP_SSL else 143, minimum=1)
+IMAP_USER = env_str("ACCUEIL_IMAP_USER")
+IMAP_PASSWORD = env_str("ACCUEIL_IMAP_PASSWORD")
+IMAP_FOLDER = env_str("ACCUEIL_IMAP_FOLDER", "INBOX")
+IMAP_POLL_SECONDS = env_int("ACCUEIL_IMAP_POLL_SECONDS", 60, minimum=5)
+IMAP_TIMEOUT = env_int("ACCUEIL_IMAP_TIMEOUT", 30, minimum=1)
+
 # -- logging: one line per event, never personal data ----------------------------------------
 
 LOG_LEVEL = env_choice("ACCUEIL_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper()

@@ -334,6 +334,25 @@ def bench_open311() -> list[str]:
     return ["", open311.describe_run(seeded), *cases.HEADER, *cases.rows(seeded, results)]
 
 
+def bench_mailin() -> list[str]:
+    """Email in: messages/s through the action and through `accueil mail-in` (PostgreSQL)."""
+    if not postgres_available():
+        return ["", "Email in: skipped, no PostgreSQL on 127.0.0.1:5432."]
+    from bench import mailin
+
+    results = mailin.run(POSTGRES.rsplit("/", 1)[0] + "/accueil_bench_mail")
+    return [
+        "",
+        "Email in, PostgreSQL, demo agency: `do_receive_mail` in one process "
+        f"({mailin.NEW} new messages from distinct senders, each opening an acknowledged "
+        f"request; {mailin.REPLIES} replies by token; the {mailin.NEW} again as duplicates), "
+        f"then {mailin.PIPED} messages piped one by one to a new `accueil mail-in` process, as "
+        "a mail server's pipe does (start-up included).\n",
+        *mailin.HEADER,
+        *mailin.rows(results),
+    ]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -392,6 +411,7 @@ def main() -> None:
     ]
     lines += bench_cases()
     lines += bench_open311()
+    lines += bench_mailin()
     text = "\n".join(lines) + "\n"
     print(text)
     if not REPORT.exists():

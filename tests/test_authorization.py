@@ -353,7 +353,7 @@ def admin_objects(personas, owner_token):
     hours, _ = OpeningHours.objects.get_or_create(
         id=7_350_912, office=personas.office, weekday=0, opens="08:30", closes="16:30"
     )
-    from accueil.cases.models import ReplyTemplate, RoutingRule, Team
+    from accueil.cases.models import MailAddress, ReplyTemplate, RoutingRule, Team
 
     team, _ = Team.objects.get_or_create(
         agency=personas.agency, slug="voirie", defaults={"name_fr": "V", "name_en": "R"}
@@ -364,10 +364,15 @@ def admin_objects(personas, owner_token):
         slug="merci",
         defaults={"title_fr": "M", "title_en": "T", "body_fr": "M", "body_en": "T"},
     )
+    receiving, _ = MailAddress.objects.get_or_create(
+        address="requetes@authz.example",
+        defaults={"agency": personas.agency, "service": personas.service},
+    )
     return [
         team,
         rule,
         reply,
+        receiving,
         personas.desk,
         hours,
         personas.agency,

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from accueil.api import auth, errors
 from accueil.api.schemas import DeskOut, ErrorOut, MeOut, OfficeOut
 from accueil.cases.api import router as cases_router
+from accueil.cases.mail_api import router as mail_router
 from accueil.catalog.access import access_office
 from accueil.catalog.models import Desk, Office, Service, cached_calendars
 from accueil.queues.api import router as queues_router
@@ -39,6 +40,7 @@ errors.install(api)
 api.add_router("", queues_router)
 api.add_router("", appointments_router)
 api.add_router("", cases_router)
+api.add_router("", mail_router)
 
 
 def translated(obj, field="name"):

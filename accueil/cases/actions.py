@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accueil.cases import clocks, routing
+from accueil.cases import clocks, mailthread, routing
 from accueil.cases.intake import Intake
 from accueil.cases.models import (
     NEXT_STATUSES,
@@ -42,8 +42,9 @@ from accueil.core.actors import Actor, ActorKind, Role
 from accueil.core.events import record_event
 from accueil.core.uploads import check_upload, refusal_error
 from accueil.lib import dates
-from accueil.lib.uploads import Refused
+from accueil.lib.uploads import CleanFile, Refused
 from accueil.notify.actions import notify_beside
+from accueil.notify.outbox import check_threading
 
 logger = logging.getLogger("accueil.cases")
 
@@ -169,6 +170,9 @@ def clean_files(case_settings: CaseSettings, files) -> list:
     or the action error that says, in the reader's language, why it was refused."""
     cleaned = []
     for uploaded in files:
+        if isinstance(uploaded, CleanFile):  # already checked (an email's files, mail_actions)
+            cleaned.append(uploaded)
+            continue
         try:
             cleaned.append(
                 check_upload(
@@ -207,12 +211,14 @@ def do_open_case(
     now=None,
     idempotency_key=None,
     fingerprint="",
+    acknowledge: bool = True,
 ) -> Case:
     """Open a request: number it, route it to a team and an agent, start its clocks, record
     it and acknowledge it to the citizen (with the tracking link) when they gave a contact.
 
     ``idempotency_key`` (already scoped to the caller) makes a retry return the first case;
-    ``fingerprint`` digests the request, so the same key with another request is refused."""
+    ``fingerprint`` digests the request, so the same key with another request is refused.
+    ``acknowledge=False`` holds the acknowledgement back (email in, past its cap per sender)."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -286,8 +292,14 @@ def do_open_case(
             service=service,
             at=now,
         )
-        _tell_citizen(case, "case.received")
+        if acknowledge:
+            acknowledge_case(case)
     return case
+
+
+def acknowledge_case(case: Case) -> None:
+    """Queue the "we got your request" notice (inside the opening's transaction)."""
+    _tell_citizen(case, "case.received")
 
 
 def _same_request(case: Case, fingerprint: str) -> Case:
@@ -582,10 +594,13 @@ def do_link(actor: Actor, case: Case, other: Case) -> None:
 # -- the citizen -------------------------------------------------------------------------------
 
 
-def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None) -> Message:
+def do_citizen_reply(
+    actor: Actor, case: Case, body: str, *, files=(), now=None, channel: str = Channel.WEB
+) -> Message:
     """The citizen answers: a case waiting for them goes back to work (its clocks resume); a
     resolved one reopens within the service's reopening window; a closed one is over. For a
-    merged duplicate these apply to the original; the message stays on the duplicate."""
+    merged duplicate these apply to the original; the message stays on the duplicate.
+    ``channel``: how the answer came (the tracking page, or ``email``)."""
     authorise(actor, case)
     if actor.kind != ActorKind.CITIZEN and actor.kind != ActorKind.SYSTEM:
         raise Http404
@@ -615,6 +630,7 @@ def do_citizen_reply(actor: Actor, case: Case, body: str, *, files=(), now=None)
             kind=MessageKind.CITIZEN,
             body=body,
             language=case.language,
+            channel=channel,
             created_at=now,
         )
         _store_files(case, cleaned, message=message, from_citizen=True)
@@ -754,6 +770,7 @@ def do_forget_expired(now=None, limit: int = 500) -> int:
             continue
         with transaction.atomic():
             Attachment.objects.filter(case=case).delete()
+            case.inbound_mail.update(message_id="", sender_digest="")
             Message.objects.filter(case=case).update(body="")
             Case.objects.filter(pk=case.pk).update(
                 description="",
@@ -823,4 +840,32 @@ def _tell_citizen(case: Case, key: str, *, message=None, include_duplicates=True
             idempotency_key=f"case:{person.pk}:{key}:{suffix}",
             agency=case.office.agency,
             reason=(key, str(person.pk)),
+            **(_threading(person) if reach[0] == "email" else {}),
         )
+
+
+def _threading(case: Case) -> dict:
+    """An email about a request: one conversation in the citizen's mail program (its thread
+    and the citizen's own last message), and answers go to the signed reply address when the
+    agency receives mail (cases/mailthread.py). A piece the outbox would refuse (an odd
+    Message-ID, an address too long) is left out rather than fail the notice."""
+    receiving = mailthread.receiving_address(case)
+    cited = list(
+        case.inbound_mail.exclude(message_id="")
+        .order_by("-received_at")
+        .values_list("message_id", flat=True)[:1]
+    )
+    threading: dict = {"thread": mailthread.thread_of(case)}
+    if receiving and _accepted(reply_to=mailthread.reply_address(case, receiving)):
+        threading["reply_to"] = mailthread.reply_address(case, receiving)
+    if cited and _accepted(references=[f"<{cited[0]}>"]):
+        threading["references"] = [f"<{cited[0]}>"]
+    return threading
+
+
+def _accepted(reply_to: str = "", references: list[str] | None = None) -> bool:
+    try:
+        check_threading("", reply_to, references or [])
+    except ValueError:
+        return False
+    return True

@@ -39,3 +39,8 @@ admin_inlines.register("catalog.Service", CaseFieldInline)
 @admin.register(models.ReplyTemplate)
 class ReplyTemplateAdmin(AgencyScopedAdmin):
     list_display = ["slug", "title_fr", "title_en", "active"]
+
+
+@admin.register(models.MailAddress)
+class MailAddressAdmin(AgencyScopedAdmin):
+    list_display = ["address", "service", "language", "active"]

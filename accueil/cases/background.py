@@ -3,9 +3,11 @@
 - ``case-clocks``: warnings at 75 % of the target and breaches, as time passes;
 - housekeeping: closing resolved requests after the reopening window, and retention;
 - a consumer of calendar changes (a closure, a holiday, new hours saved in the admin) that
-  moves the due times of open requests and records each move.
+  moves the due times of open requests and records each move;
+- ``mail-poll``, only when an IMAP mailbox is configured (``ACCUEIL_IMAP_HOST``).
 """
 
+from django.conf import settings
 from django.utils import timezone
 
 from accueil.cases.actions import (
@@ -14,6 +16,8 @@ from accueil.cases.actions import (
     do_forget_expired,
     do_recompute_due,
 )
+from accueil.cases.mail_actions import do_forget_old_inbound
+from accueil.cases.mail_poll import poll_job
 from accueil.catalog.models import Office
 from accueil.core.consumers import consumers
 from accueil.core.jobs import housekeeping, jobs
@@ -35,7 +39,12 @@ def close_and_forget_cases(now) -> dict[str, int]:
     return {
         "cases_closed": do_close_resolved(now),
         "cases_anonymised": do_forget_expired(now),
+        "inbound_mail_forgotten": do_forget_old_inbound(now),
     }
+
+
+if settings.IMAP_HOST:
+    jobs.register("mail-poll", every=float(settings.IMAP_POLL_SECONDS))(poll_job)
 
 
 @consumers.register("cases.calendar-changes", verbs=CALENDAR_VERBS)

@@ -12,6 +12,7 @@ from accueil.cases.models import (
     Case,
     CaseField,
     CaseSettings,
+    MailAddress,
     Membership,
     RoutingRule,
     Status,
@@ -24,6 +25,7 @@ TEAMS = [
     ("voirie", "Travaux publics", "Public works", ["agent", "agent2", "supervisor"]),
     ("accueil", "Accueil et permis", "Front desk and permits", ["agent2", "agent"]),
 ]
+MAIL_ADDRESSES = [("requetes@ville-demo.example", "fr"), ("requests@ville-demo.example", "en")]
 REQUESTS = [
     # service, language, description, name, answers, what happens next
     (
@@ -115,6 +117,12 @@ def create_case_demo(agency, services, offices) -> None:
             "position": 2,
         },
     )
+    # Email in (docs/email.md): `accueil mail-in --recipient requetes@ville-demo.example`.
+    for address, language in MAIL_ADDRESSES:
+        MailAddress.objects.update_or_create(
+            address=address,
+            defaults={"agency": agency, "service": voirie, "language": language, "active": True},
+        )
     if Case.objects.filter(agency=agency).exists():
         return  # the demo runs again at every `make run`: its requests are made once
     now = timezone.now()

@@ -12,6 +12,7 @@ case find out, instead of one silently overwriting the other.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -462,3 +463,98 @@ class ReplyTemplate(models.Model):
 
     def body(self, language: str) -> str:
         return getattr(self, f"body_{language}", "") or self.body_fr
+
+
+class MailAddress(models.Model):
+    """An address of the agency that receives requests by email, and the service they open.
+
+    Matched case-insensitively against a message's recipients (To, Cc, Delivered-To,
+    X-Original-To, the envelope recipient), ignoring a ``+tag`` subaddress: the part after
+    ``+`` is where our replies' tokens go (``requests+r-2026-4k7qxm.<token>@…``). An address
+    belongs to one agency: ``accueil mail-in`` learns the agency from it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
+    address = models.EmailField(
+        _("address"),
+        unique=True,
+        help_text=_("Lower case, without a + part, e.g. requests@city.example."),
+    )
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("new requests go to"),
+    )
+    language = models.CharField(
+        _("language when the message does not say"),
+        max_length=2,
+        choices=[("fr", "Français"), ("en", "English")],
+        default="fr",
+    )
+    active = models.BooleanField(_("receives mail"), default=True)
+
+    class Meta:
+        verbose_name = _("receiving address")
+        verbose_name_plural = _("receiving addresses")
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def save(self, *args, **kwargs):
+        self.address = (self.address or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.address = (self.address or "").strip().lower()
+        if "+" in self.address.partition("@")[0]:
+            raise ValidationError(
+                {"address": _("Leave out the + part: replies use it to find their request.")}
+            )
+        if self.service_id and self.agency_id and self.service.agency_id != self.agency_id:
+            raise ValidationError({"service": _("Choose a service of your agency.")})
+
+
+class InboundOutcome(models.TextChoices):
+    OPENED = "opened", _("Opened a request")
+    REPLIED = "replied", _("Added to a request")
+    IGNORED = "ignored", _("Ignored (sent by a machine)")
+
+
+class InboundMail(models.Model):
+    """One email received, once: the unique key on (agency, Message-ID) makes a second
+    delivery of the same message — a retry, a second route, two pollers — find the first one
+    instead of opening a second request. Rows of ignored mail keep no address or id, only
+    digests (the sender's, for the acknowledgement cap, keyed with SECRET_KEY)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    # sha256 of the Message-ID (of the raw bytes for a message without one).
+    message_key = models.CharField(max_length=64)
+    # The Message-ID itself, kept only for mail on a request: our answers cite it.
+    message_id = models.CharField(max_length=300, blank=True)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="inbound_mail"
+    )
+    outcome = models.CharField(max_length=16, choices=InboundOutcome.choices)
+    reason = models.CharField(max_length=40, blank=True)
+    sender_digest = models.CharField(max_length=64, blank=True)
+    acknowledged = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "message_key"], name="one_inbound_per_id")
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "sender_digest", "received_at"], name="inbound_sender_recent"
+            ),
+            models.Index(fields=["case", "received_at"], name="inbound_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.message_key[:12]}"

@@ -5,6 +5,7 @@ integrator's log); the power to read its status page, cancel it or move it comes
 **secret**, which is given to the person who created it and to nobody else. The secret is an
 HMAC of the object's kind and id under the site's ``SECRET_KEY``: nothing to store, any server
 process can rebuild it to put in a link or a QR code, and nobody can derive it from the id.
+``lower_secret_for`` writes the same kind of secret in lower-case base32, for email addresses.
 Offered secrets are compared in constant time; ``SECRET_KEY_FALLBACKS`` keep links valid while
 an operator rotates the key.
 """
@@ -19,11 +20,18 @@ LENGTH = 22  # 128 bits, URL-safe base64 without padding
 PATTERN = f"[A-Za-z0-9_-]{{{LENGTH}}}"
 
 
-def _secret(kind: str, object_id, key: str) -> str:
-    digest = salted_hmac(
+def _digest(kind: str, object_id, key: str) -> bytes:
+    return salted_hmac(
         f"accueil.capability.{kind}", str(object_id), secret=key, algorithm="sha256"
-    ).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+    ).digest()[:16]
+
+
+def _secret(kind: str, object_id, key: str) -> str:
+    return base64.urlsafe_b64encode(_digest(kind, object_id, key)).decode().rstrip("=")
+
+
+def _lower_secret(kind: str, object_id, key: str) -> str:
+    return base64.b32encode(_digest(kind, object_id, key)).decode().rstrip("=").lower()
 
 
 def secret_for(kind: str, object_id) -> str:
@@ -39,6 +47,29 @@ def holds(kind: str, object_id, offered) -> bool:
     matched = False
     for key in keys:  # every key is tried: the time taken does not say which one matched
         matched |= constant_time_compare(_secret(kind, object_id, key), offered)
+    return matched
+
+
+LOWER_LENGTH = 26  # the same 128 bits in lower-case base32: survives a case-folding mail system
+LOWER_PATTERN = f"[a-z2-7]{{{LOWER_LENGTH}}}"
+
+
+def lower_secret_for(kind: str, object_id) -> str:
+    """A secret for places that may change letter case, like an email address's local part
+    (``requests+r-2026-4k7qxm.<secret>@…``). Never the same as ``secret_for``'s: each
+    ``kind`` ("case-mail") has its own key derivation."""
+    return _lower_secret(kind, object_id, settings.SECRET_KEY)
+
+
+def holds_lower(kind: str, object_id, offered) -> bool:
+    """``holds`` for ``lower_secret_for``; ``offered`` is compared lower-cased."""
+    if not isinstance(offered, str) or len(offered) != LOWER_LENGTH:
+        return False
+    offered = offered.lower()
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    matched = False
+    for key in keys:
+        matched |= constant_time_compare(_lower_secret(kind, object_id, key), offered)
     return matched
 
 

@@ -83,8 +83,13 @@ class Message(models.Model):
     # Why the message exists ("visit", "<uuid>"): re-checked at send time, dropped if gone.
     reason_type = models.CharField(max_length=40, blank=True, verbose_name=_("reason type"))
     reason_id = models.CharField(max_length=64, blank=True, verbose_name=_("reason id"))
-    # Messages about the same thing ("case:DEM-2026-0001") share a thread in mail clients.
+    # Messages about the same thing share a thread in mail clients: a dot-atom
+    # ("r-2026-4k7qxm.<token>") carried in the Message-ID and References of each (email).
     thread = models.CharField(max_length=100, blank=True, verbose_name=_("thread"))
+    # Email only: where the person's answer should go (Reply-To), and the Message-IDs of the
+    # messages this one answers, oldest first, space-separated (In-Reply-To, References).
+    reply_to = models.CharField(max_length=320, blank=True, verbose_name=_("reply to"))
+    references = models.CharField(max_length=1000, blank=True, verbose_name=_("in reply to"))
 
     class Meta:
         verbose_name = _("message")
@@ -109,13 +114,16 @@ class Message(models.Model):
 
     @property
     def message_id(self) -> str:
-        """An RFC 5322 Message-ID that is the same on every attempt."""
-        return f"<{uuid.uuid5(uuid.NAMESPACE_URL, self.idempotency_key)}@accueil>"
+        """An RFC 5322 Message-ID that is the same on every attempt; a threaded message
+        carries its thread in it too, so an answer that quotes only this id (In-Reply-To)
+        still says which thread it belongs to."""
+        unique = uuid.uuid5(uuid.NAMESPACE_URL, self.idempotency_key)
+        return f"<{unique}.{self.thread}@accueil>" if self.thread else f"<{unique}@accueil>"
 
     @property
     def thread_id(self) -> str:
         """The Message-ID every message of the thread refers to (In-Reply-To, References)."""
-        return f"<{uuid.uuid5(uuid.NAMESPACE_URL, 'thread:' + self.thread)}@accueil>"
+        return f"<{self.thread}@accueil>"
 
 
 def _new_secret() -> str:

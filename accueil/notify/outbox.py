@@ -8,11 +8,15 @@ message goes to two workers, without relying on SELECT … FOR UPDATE (which SQL
 
 import logging
 import random
+import re
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,12 +42,17 @@ def enqueue(
     time_zone: str = "",
     reason: tuple[str, str] = ("", ""),
     thread: str = "",
+    reply_to: str = "",
+    references: Sequence[str] = (),
 ) -> Message:
     """Add a message to the outbox, inside the caller's transaction.
 
     The same ``idempotency_key`` always yields the same row, so a retried request or a
-    double-submitted form never sends twice.
+    double-submitted form never sends twice. ``thread``, ``reply_to`` and ``references`` end
+    up in email headers: anything that could break out of a header (a line break, a space in
+    an id) raises ``ValueError`` here, before the row exists.
     """
+    check_threading(thread, reply_to, references)
     message, _created = Message.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -60,9 +69,31 @@ def enqueue(
             "reason_type": reason[0],
             "reason_id": str(reason[1]),
             "thread": thread,
+            "reply_to": reply_to,
+            "references": " ".join(references),
         },
     )
     return message
+
+
+_THREAD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
+
+
+def check_threading(thread: str, reply_to: str, references: Sequence[str]) -> None:
+    """Refuse what must not reach an email header (CR/LF, spaces, an address that is none)."""
+    if thread and not _THREAD.fullmatch(thread):
+        raise ValueError("a thread is letters, digits, dots, dashes and underscores")
+    if reply_to:
+        try:
+            validate_email(reply_to)
+        except ValidationError:
+            raise ValueError("reply_to is not an email address") from None
+    for reference in references:
+        if not _MESSAGE_ID.fullmatch(reference):
+            raise ValueError("a reference is one <id@domain>, printable ASCII, no space")
+    if len(" ".join(references)) > 1000:
+        raise ValueError("too many references")
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -183,8 +183,8 @@ def test_a_worker_does_not_send_once_its_lease_has_lapsed(db, smtp_server):
 
 
 def test_messages_about_one_case_share_a_thread(db, smtp_server):
-    first = email("t1", thread="case:DEM-1")
-    email("t2", thread="case:DEM-1")
+    first = email("t1", thread="case.dem-1")  # a dot-atom: it is written into Message-IDs
+    email("t2", thread="case.dem-1")
     drain_outbox()
     one, two = smtp_server.messages
     assert one["In-Reply-To"] == two["In-Reply-To"] == first.thread_id

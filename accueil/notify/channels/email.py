@@ -30,9 +30,19 @@ class EmailChannel:
     def send(self, message) -> str:
         if any(ch in message.subject for ch in "\r\n"):
             raise PermanentFailure("line break in the subject", "subject_line_break")
+        threading = f"{message.thread}{message.reply_to}{message.references}"
+        if any(ch in threading for ch in "\r\n"):  # enqueue refuses them; rows made otherwise
+            raise PermanentFailure("line break in a threading header", "subject_line_break")
         headers = {"Message-ID": message.message_id, "Content-Language": message.language}
+        answered = message.references.split()
         if message.thread:
-            headers["In-Reply-To"] = headers["References"] = message.thread_id
+            answered = [message.thread_id, *answered]
+        if answered:
+            # The thread's root first, the message answered last (RFC 5322, 3.6.4).
+            headers["In-Reply-To"] = answered[-1]
+            headers["References"] = " ".join(answered)
+        if message.reply_to:
+            headers["Reply-To"] = message.reply_to
         if message.proactive:
             link = unsubscribe_url("email", message.recipient, message.language)
             headers["List-Unsubscribe"] = f"<{link}>"
