@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from icalendar import Calendar
-
 from .headers import one_line
 
 MAX_EVENTS = 10
@@ -37,6 +35,10 @@ def _when(value: Any) -> str:
 
 def summarise(text: str) -> str:
     """The events of an iCalendar text, or "" when it holds none or cannot be read."""
+    # Imported here: icalendar takes about a second to import, and few messages carry an
+    # invitation, while ``accueil mail-in`` starts a process for every message.
+    from icalendar import Calendar
+
     try:
         calendar = Calendar.from_ical(text)
         events = list(calendar.walk("VEVENT"))[:MAX_EVENTS]
