@@ -8,8 +8,9 @@ short-code page, and the counter tablet.
 - The **counter tablet** is a device at the desk, opened once on the address the console gives
   (the desk's id and a secret derived from it, like a visit's). It shows a welcome screen, and
   the survey of the desk's latest visit for a few minutes after it was completed; after the
-  answers, or when those minutes pass, it goes back to the welcome screen (a ``<meta
-  refresh>``: no JavaScript needed). It shows nothing about the visitor but the survey.
+  answers, or when those minutes pass, it goes back to the welcome screen (a few lines of
+  JavaScript, ``counter-tablet.js``, re-armed by every touch; not ``<meta refresh>``, which
+  nobody can pause). It shows nothing about the visitor but the survey.
 """
 
 from datetime import timedelta
