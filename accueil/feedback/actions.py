@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accueil.core import capabilities
 from accueil.core.actions import ActionError
-from accueil.core.actors import SYSTEM, Actor, ActorKind, Role
+from accueil.core.actors import SYSTEM, Actor
 from accueil.core.events import record_event
 from accueil.feedback import standard
 from accueil.feedback.models import (
@@ -301,10 +301,8 @@ def do_answer(
     anything after the final one, is refused with 409 and changes nothing.
     """
     actor = actor or citizen(invitation)
-    if actor.kind == ActorKind.CITIZEN and not actor.holds_object("survey", invitation.id):
-        raise Http404
-    if actor.kind not in (ActorKind.CITIZEN, ActorKind.KIOSK) and not actor.has_role(Role.AGENT):
-        raise Http404
+    if not actor.holds_object("survey", invitation.id):
+        raise Http404  # only the person holding the invitation answers it
     now = now or timezone.now()
     check_open(invitation, now)
     questions = list(invitation.survey.questions.all())
@@ -359,7 +357,7 @@ def do_answer(
         if not updated:
             raise _already()
         record_event(
-            verb if not final or verb == "survey.answered" else "survey.completed",
+            verb,
             response,
             actor=actor,
             agency=invitation.agency,

@@ -27,7 +27,7 @@ ONE_TAP = (QuestionKind.TRUST_THUMBS, QuestionKind.SCALE5)
 SCALE = (1, 2, 3, 4, 5)
 
 
-def _private(response):
+def no_store(response):
     """The address holds the secret: no copy kept, never sent to another site."""
     response["Cache-Control"] = "no-store, private"
     response["Referrer-Policy"] = "same-origin"
@@ -133,15 +133,15 @@ def survey(request, invitation_id, secret):
         wait = _rate_limited(request)
         if wait:
             context = context_for(invitation, **common, wait=max(1, -(-wait // 60)))
-            return _private(render(request, "feedback/surveys/slow_down.html", context, status=429))
+            return no_store(render(request, "feedback/surveys/slow_down.html", context, status=429))
         error = submit(request, invitation)
         if error is None:
             done = Response.objects.filter(invitation=invitation, completed_at__isnull=False)
             if done.exists():
                 return redirect("feedback:thanks", invitation.id, secret)
             return redirect(here)
-        return _private(page(request, invitation, **common, error=error, status=error.status))
-    return _private(page(request, invitation, **common))
+        return no_store(page(request, invitation, **common, error=error, status=error.status))
+    return no_store(page(request, invitation, **common))
 
 
 @public
@@ -152,4 +152,4 @@ def thanks(request, invitation_id, secret):
     if response is None:
         return redirect("feedback:survey", invitation.id, secret)
     context = context_for(invitation, response, base="base.html", secret=secret)
-    return _private(render(request, "feedback/surveys/thanks.html", context))
+    return no_store(render(request, "feedback/surveys/thanks.html", context))

@@ -113,12 +113,12 @@ def short(request):
         elif len(code) == SHORT_LENGTH:
             invitation = Invitation.objects.filter(short_digest=short_digest_for(code)).first()
         if invitation is not None:
-            return citizen._private(redirect("feedback:survey", invitation.id, invitation.secret))
+            return citizen.no_store(redirect("feedback:survey", invitation.id, invitation.secret))
         if not wait:
             status = 404
             problem = _("We did not find this code. Check it on your card and type it again.")
     context = {"typed": typed, "problem": problem}
-    return citizen._private(render(request, "feedback/desk/short.html", context, status=status))
+    return citizen.no_store(render(request, "feedback/desk/short.html", context, status=status))
 
 
 # -- the counter tablet ---------------------------------------------------------------------

@@ -190,3 +190,23 @@ def test_a_thumb_up_asks_what_went_well_and_a_thumb_down_what_did_not(client, wo
 def invited_visit(world):
     visit = served_visit(world)
     return do_invite("visit", visit, agent_id=world.agent.id, at=visit.ended_at)
+
+
+def test_only_the_invitations_holder_may_answer_and_a_refusal_changes_nothing(world, invitation):
+    from django.http import Http404
+
+    from accueil.core.actors import Actor
+    from accueil.feedback.actions import citizen, do_answer
+
+    other = invited_visit(world)
+    for actor in (
+        Actor.staff(world.agent),  # who served: never answers for the citizen
+        Actor.staff(world.admin),
+        Actor.staff(world.stranger),
+        citizen(other),  # holds another invitation
+        Actor.public(),
+    ):
+        with pytest.raises(Http404):
+            do_answer(invitation, {"trust": "1"}, final=True, actor=actor)
+    invitation.refresh_from_db()
+    assert invitation.responded_at is None and Response.objects.count() == 0
