@@ -50,6 +50,7 @@ def test_the_trust_question_is_answered_by_one_tap_then_the_rest_by_a_second(cli
     assert went_well.choices == ["ease", "humanity"]
     thanks = client.get(url(invitation, page="thanks/"))
     assert thanks.status_code == 200 and "Merci" in thanks.content.decode()
+    assert "{#" not in thanks.content.decode() and "{%" not in thanks.content.decode()
     invitation.refresh_from_db()
     assert invitation.responded_at == response.submitted_at
 
