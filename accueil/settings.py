@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accueil.queues",
     "accueil.cases",
     "accueil.open311",
+    "accueil.feedback",
     "accueil.site",
 ]
 
@@ -215,6 +216,8 @@ OPEN311_READ_RATE = env_str("ACCUEIL_OPEN311_READ_RATE", "120/60")
 # networks it may reach must be listed here and in ACCUEIL_WEBHOOK_PRIVATE_NETWORKS.
 OPEN311_FETCH_MEDIA = env_bool("ACCUEIL_OPEN311_FETCH_MEDIA")
 OPEN311_MEDIA_PRIVATE_NETWORKS = env_list("ACCUEIL_OPEN311_MEDIA_PRIVATE_NETWORKS")
+# Survey answers sent per client address, as "count/seconds" (a counter tablet sends many).
+SURVEY_RATE = env_str("ACCUEIL_SURVEY_RATE", "30/60")
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

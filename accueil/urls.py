@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.queues.urls")),
     path("", include("accueil.cases.urls")),
     path("", include("accueil.open311.staff_urls")),
+    path("", include("accueil.feedback.urls")),
     path("admin/", admin.site.urls),
 )
 

@@ -368,7 +368,13 @@ def admin_objects(personas, owner_token):
         address="requetes@authz.example",
         defaults={"agency": personas.agency, "service": personas.service},
     )
+    from accueil.feedback.models import Survey
+
+    survey, _ = Survey.objects.get_or_create(
+        agency=personas.agency, kind="custom", title_fr="Sondage", title_en="Survey"
+    )
     return [
+        survey,
         team,
         rule,
         reply,

@@ -23,15 +23,20 @@ PATTERN = f"[A-Za-z0-9_-]{{{LENGTH}}}"
 def _digest(kind: str, object_id, key: str) -> bytes:
     return salted_hmac(
         f"accueil.capability.{kind}", str(object_id), secret=key, algorithm="sha256"
-    ).digest()[:16]
+    ).digest()
 
 
 def _secret(kind: str, object_id, key: str) -> str:
-    return base64.urlsafe_b64encode(_digest(kind, object_id, key)).decode().rstrip("=")
+    return base64.urlsafe_b64encode(_digest(kind, object_id, key)[:16]).decode().rstrip("=")
 
 
 def _lower_secret(kind: str, object_id, key: str) -> str:
-    return base64.b32encode(_digest(kind, object_id, key)).decode().rstrip("=").lower()
+    return base64.b32encode(_digest(kind, object_id, key)[:16]).decode().rstrip("=").lower()
+
+
+def digest_for(kind: str, object_id) -> bytes:
+    """The raw HMAC behind a secret, for secrets written in another alphabet (a short code)."""
+    return _digest(kind, object_id, settings.SECRET_KEY)
 
 
 def secret_for(kind: str, object_id) -> str:
