@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accueil.notify",
     "accueil.queues",
     "accueil.cases",
+    "accueil.open311",
     "accueil.site",
 ]
 
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "accueil.api.middleware.ApiErrorShapeMiddleware",
+    "accueil.open311.middleware.Open311ErrorShapeMiddleware",
     "accueil.core.uploads.UploadLimitMiddleware",
     "accueil.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -203,6 +205,16 @@ CHECK_IN_RATE = env_str("ACCUEIL_CHECK_IN_RATE", "30/60")
 # Requests (cases) opened, web form and REST API alike, and citizens' replies, per client
 # address, as "count/seconds".
 CASE_RATE = env_str("ACCUEIL_CASE_RATE", "30/60")
+# Open311 (docs/open311.md), as "count/seconds": requests opened per client address and per
+# application key, and reads per client address.
+OPEN311_RATE = env_str("ACCUEIL_OPEN311_RATE", "30/60")
+OPEN311_APP_RATE = env_str("ACCUEIL_OPEN311_APP_RATE", "600/60")
+OPEN311_READ_RATE = env_str("ACCUEIL_OPEN311_READ_RATE", "120/60")
+# A request's media_url is kept as a link and never fetched, unless this is on: then the
+# worker fetches it through the SSRF guard and keeps it as a staff-only attachment. Private
+# networks it may reach must be listed here and in ACCUEIL_WEBHOOK_PRIVATE_NETWORKS.
+OPEN311_FETCH_MEDIA = env_bool("ACCUEIL_OPEN311_FETCH_MEDIA")
+OPEN311_MEDIA_PRIVATE_NETWORKS = env_list("ACCUEIL_OPEN311_MEDIA_PRIVATE_NETWORKS")
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -12,6 +12,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on every page that names no icon (the display, the kiosk).
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
+    # Open311 GeoReport v2: machine clients, no language prefix (accueil/open311/urls.py).
+    path("open311/v2/", include("accueil.open311.urls")),
     path("notify/sms/status", sms_hooks.status, name="sms-status"),
     path("notify/sms/inbound", sms_hooks.inbound, name="sms-inbound"),
 ]
@@ -22,6 +24,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.notify.urls")),
     path("", include("accueil.queues.urls")),
     path("", include("accueil.cases.urls")),
+    path("", include("accueil.open311.staff_urls")),
     path("admin/", admin.site.urls),
 )
 

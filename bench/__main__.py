@@ -324,6 +324,16 @@ def bench_cases() -> list[str]:
     ]
 
 
+def bench_open311() -> list[str]:
+    """Open311 POST and GET (PostgreSQL only), database accueil_bench_o311."""
+    if not postgres_available():
+        return ["", "Open311: skipped, no PostgreSQL on 127.0.0.1:5432."]
+    from bench import cases, open311
+
+    seeded, results = open311.run(POSTGRES.rsplit("/", 1)[0] + "/accueil_bench_o311")
+    return ["", open311.describe_run(seeded), *cases.HEADER, *cases.rows(seeded, results)]
+
+
 def bench_mailin() -> list[str]:
     """Email in: messages/s through the action and through `accueil mail-in` (PostgreSQL)."""
     if not postgres_available():
@@ -400,6 +410,7 @@ def main() -> None:
         bench_predictions(),
     ]
     lines += bench_cases()
+    lines += bench_open311()
     lines += bench_mailin()
     text = "\n".join(lines) + "\n"
     print(text)

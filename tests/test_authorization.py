@@ -84,6 +84,7 @@ def fill(route, personas, token):
         "reference": agency_case(personas).reference,
         "secret": agency_case(personas).tracking_secret,
         "file_id": agency_file(personas).id,
+        "app": agency_client_app(personas).id,
     }
 
     def value(match):
@@ -167,6 +168,14 @@ def agency_file(personas, public=True):
         },
     )
     return file
+
+
+def agency_client_app(personas):
+    """An Open311 application of the agency (its keys page is for administrators)."""
+    from accueil.accounts.models import ClientApp, ClientScope
+
+    app = ClientApp.objects.filter(agency=personas.agency).first()
+    return app or ClientApp.issue(personas.agency, "FixMyStreet", ClientScope.OPEN311)[0]
 
 
 def owner_session(personas):

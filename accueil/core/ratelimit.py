@@ -77,10 +77,14 @@ def bucket_key(scope: str, address: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{address}".encode()).hexdigest()
 
 
-def hit(request, scope: str, limit: Limit, now: float | None = None) -> int | None:
+def hit(
+    request, scope: str, limit: Limit, now: float | None = None, client: str | None = None
+) -> int | None:
     """Count this request; return seconds to wait (for ``Retry-After``) if over the limit.
 
     ``now`` (epoch seconds) is for tests, which drive time explicitly; it defaults to the clock.
+    ``client`` names whose bucket it is when that is not the client address (a client
+    application's key, say, wherever it calls from).
     A refused request does not use up the budget: waiting the returned time is enough.
     """
     if limit.count <= 0:
@@ -88,7 +92,7 @@ def hit(request, scope: str, limit: Limit, now: float | None = None) -> int | No
     at = int((time.time() if now is None else now) * MICROSECONDS)
     interval, tolerance = limit.interval, limit.tolerance
     table = connection.ops.quote_name(RateBucket._meta.db_table)
-    key = bucket_key(scope, client_address(request))
+    key = bucket_key(scope, client if client is not None else client_address(request))
     with connection.cursor() as cursor:
         cursor.execute(
             UPSERT.format(t=table),

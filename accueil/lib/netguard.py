@@ -287,3 +287,37 @@ def post(
         return response.status
     finally:
         connection.close()
+
+
+class TooLarge(ValueError):
+    """The answer is longer than the caller accepts."""
+
+
+def get(
+    url: str,
+    *,
+    max_bytes: int,
+    allow: Iterable[str] = (),
+    permitted: Iterable[str] = (),
+    timeout: float = 10.0,
+    resolver: Resolver = system_resolver,
+) -> tuple[int, str, bytes]:
+    """GET a checked address: ``(status, content type, body)``; redirects are not followed.
+
+    Reads at most ``max_bytes`` (one more raises ``TooLarge``), whatever the server claims."""
+    host, port, address = check_url(url, allow=allow, permitted=permitted, resolver=resolver)
+    parts = urlsplit(url)
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, address, timeout)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        connection.request("GET", path, headers={"User-Agent": "Accueil"})
+        response = connection.getresponse()
+        body = response.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise TooLarge(f"more than {max_bytes} bytes")
+        return response.status, response.getheader("Content-Type", ""), body
+    finally:
+        connection.close()
