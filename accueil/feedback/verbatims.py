@@ -14,6 +14,7 @@ Reads only; the writes (tags, flags, redaction) are in ``reporting_actions.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,13 +60,15 @@ class VerbatimFilters:
     flagged: str = ""  # "yes", "no" or "" (both)
     service: str = ""  # ids, as the GET form sends them
     office: str = ""
+    channel: str = ""
     start: datetime | None = None
     end: datetime | None = None
     search: str = ""
 
 
-def verbatims(actor: Actor, filters: VerbatimFilters) -> list[Response]:
-    """Responses with a comment that the actor may read, newest first, at most LIST_LIMIT."""
+def verbatims(actor: Actor, filters: VerbatimFilters, limit: int | None = LIST_LIMIT):
+    """Responses with a comment that the actor may read, newest first (at most ``limit``;
+    ``None``: all of them, read in chunks — the CSV export)."""
     rows: QuerySet[Response] = (
         Response.objects.filter(agency_id=actor.agency_id, office__in=offices_for(actor))
         .exclude(comment="")
@@ -85,18 +88,26 @@ def verbatims(actor: Actor, filters: VerbatimFilters) -> list[Response]:
         rows = rows.filter(service_id=filters.service)
     if filters.office:
         rows = rows.filter(office_id=filters.office)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
     if filters.start is not None:
         rows = rows.filter(invitation__created_at__gte=filters.start)
     if filters.end is not None:
         rows = rows.filter(invitation__created_at__lt=filters.end)
-    if not filters.search:
-        return list(rows[:LIST_LIMIT])
-    wanted = fold(filters.search).split()
-    found = []
-    for response in rows[: LIST_LIMIT * 10].iterator(chunk_size=500):
-        text = fold(response.comment)
-        if all(word in text for word in wanted):
-            found.append(response)
-            if len(found) == LIST_LIMIT:
-                break
-    return found
+    if limit is not None and not filters.search:
+        return list(rows[:limit])
+    return _searched(rows, filters.search, limit)
+
+
+def _searched(rows: QuerySet[Response], search: str, limit: int | None) -> Iterator[Response]:
+    """Accent-blind, case-blind: every word of ``search`` somewhere in the comment."""
+    wanted = fold(search).split()
+    found = 0
+    if limit is not None:
+        rows = rows[: limit * 10]  # a page's search never reads the whole table
+    for response in rows.iterator(chunk_size=500):
+        if all(word in fold(response.comment) for word in wanted):
+            yield response
+            found += 1
+            if found == limit:
+                return
