@@ -262,6 +262,10 @@ def do_reread_comments(actor: Actor, limit: int = 5000, now=None) -> int:
     )
     tagger, rules = tagger_for(actor.agency_id)
     with transaction.atomic():
+        Verbatim.objects.bulk_create(
+            [Verbatim(response=r, agency_id=r.agency_id, read_at=now) for r in responses],
+            ignore_conflicts=True,
+        )
         for response in responses:
             codes = set(tagger.tag(response.comment, response.language))
             ResponseTheme.objects.filter(response=response).exclude(theme__code__in=codes).delete()

@@ -74,7 +74,12 @@ def verbatims(actor: Actor, filters: VerbatimFilters, limit: int | None = LIST_L
         .exclude(comment="")
         .select_related("service", "office", "agent", "verbatim")
         .prefetch_related(
-            Prefetch("themes", queryset=ResponseTheme.objects.select_related("theme"))
+            Prefetch(
+                "themes",
+                queryset=ResponseTheme.objects.select_related("theme").order_by(
+                    "theme__position", "theme__code"
+                ),
+            )
         )
         .order_by("-submitted_at", "-id")
     )

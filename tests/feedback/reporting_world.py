@@ -22,6 +22,8 @@ from datetime import datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+
 from accueil.cases.actions import do_change_status, do_open_case
 from accueil.cases.intake import Intake
 from accueil.cases.models import CaseSettings
@@ -131,8 +133,10 @@ def resolve(world, email, at):
     return case, do_invite(Subject.CASE, case, agent_id=world.agent.pk, at=at, now=at)
 
 
-def answer(invitation, at, **values):
-    return do_answer(invitation, values, final=True, now=at)
+def answer(invitation, at, language="fr", **values):
+    """The citizen's answers, on the survey page in ``language`` (the response keeps it)."""
+    with translation.override(language):
+        return do_answer(invitation, values, final=True, now=at)
 
 
 def build_november(world):
@@ -168,7 +172,14 @@ def build_november(world):
         assert serve(world, est, world.taxes, NOV)[1] is None
     # Parcs, Ouest, the 7-driver form: 3 served, 3 answered.
     parcs = [serve(world, ouest, world.parcs, NOV)[1] for _ in range(3)]
-    answer(parcs[0], NOV, satisfaction="5", trust="3", comment="Very friendly staff, thank you!")
+    answer(
+        parcs[0],
+        NOV,
+        language="en",
+        satisfaction="5",
+        trust="3",
+        comment="Very friendly staff, thank you!",
+    )
     answer(parcs[1], NOV, satisfaction="4")
     answer(parcs[2], NOV, satisfaction="2")
     # 31 October, 23:30 in Toronto: October, though it is already November in UTC.
