@@ -3,6 +3,7 @@ for building permits, half of the people asked for the busiest counter service."
 
 from accueil.feedback.actions import do_ensure_standard_surveys
 from accueil.feedback.models import SurveySettings
+from accueil.feedback.reporting_actions import do_install_default_themes
 
 SETTINGS = {
     # service slug: (survey kind, sampling rate %)
@@ -21,3 +22,4 @@ def create_feedback_demo(agency, services) -> None:
             service=service,
             defaults={"agency": agency, "survey": surveys[kind], "sampling_rate": rate},
         )
+    do_install_default_themes(agency)  # the themes comments are tagged with
