@@ -59,7 +59,8 @@ class ReportForm(forms.Form):
     on = forms.DateField(
         label=gettext_lazy("Including the day"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # An HTML date field speaks ISO 8601 whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     survey = forms.ModelChoiceField(
         label=gettext_lazy("Survey"), queryset=Survey.objects.none(), required=False
@@ -84,7 +85,10 @@ class ReportForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Words in the comment"), required=False, max_length=100)
 
     def __init__(self, data, *, actor):
-        super().__init__(data)
+        # An unbound form shows what the page shows by default: this month, the A-11 form.
+        survey = default_survey(actor)
+        initial = {"period": "month", "on": timezone.localdate(), "survey": survey}
+        super().__init__(data, initial=initial)
         self.actor = actor
         self.fields["survey"].queryset = Survey.objects.filter(agency_id=actor.agency_id)
         self.fields["survey"].empty_label = None
