@@ -167,7 +167,7 @@ def check_passage(response: Response, passage: str) -> str:
         )
     if passage == REDACTED or passage not in unicodedata.normalize("NFC", response.comment):
         raise ActionError(
-            "not_found",
+            "passage_not_found",
             _("These words are not in the comment: copy them exactly as they are written."),
             422,
             field="passage",
@@ -190,7 +190,7 @@ def do_redact(actor: Actor, response: Response, passage: str, now=None) -> Respo
         occurrences = text.count(passage)
         if not occurrences:  # redacted by someone else a moment ago
             raise ActionError(
-                "not_found",
+                "passage_not_found",
                 _("These words are not in the comment: copy them exactly as they are written."),
                 422,
                 field="passage",
