@@ -147,7 +147,7 @@ def do_invite(subject_type: str, subject, *, agent_id=None, at=None, now=None) -
         reach = None
     digest = contact_digest(*reach) if reach else ""
     if digest and rules.cooldown_days:
-        since = now - timedelta(days=rules.cooldown_days)
+        since = at - timedelta(days=rules.cooldown_days)
         if Invitation.objects.filter(
             agency=agency, contact_digest=digest, created_at__gte=since
         ).exists():
@@ -172,7 +172,7 @@ def do_invite(subject_type: str, subject, *, agent_id=None, at=None, now=None) -
             language=subject.language if subject.language in ("fr", "en") else "fr",
             sent_via=reach[0] if reach else "",
             contact_digest=digest,
-            created_at=now,
+            created_at=at,  # when the person was served: the desk shows only recent ones
             expires_at=expires_at,
         )
         invitation.short_digest = short_digest_for(invitation.short_code)

@@ -167,3 +167,26 @@ def test_the_page_holds_no_other_secret(client, world, invitation):
     html = client.get(url(invitation)).content.decode()
     assert secret_for("visit", invitation.subject_id) not in html
     assert str(invitation.subject_id) not in html
+
+
+def test_a_thumb_up_asks_what_went_well_and_a_thumb_down_what_did_not(client, world):
+    up, down = (invited_visit(world) for _ in range(2))
+    client.post(url(up), {"trust": "1"})
+    client.post(url(down), {"trust": "0"})
+    after_up = client.get(url(up)).content.decode()
+    after_down = client.get(url(down)).content.decode()
+    assert 'name="went_well"' in after_up and 'name="went_badly"' not in after_up
+    assert 'name="went_badly"' in after_down and 'name="went_well"' not in after_down
+    assert "C’était compliqué" in after_down
+    # A box of the list not shown is not recorded either.
+    client.post(url(down), {"went_well": ["ease"], "went_badly": ["efficiency"]})
+    answers = Response.objects.get(invitation=down).answers
+    assert list(answers.filter(question__code="went_badly").values_list("choices", flat=True)) == [
+        ["efficiency"]
+    ]
+    assert not answers.filter(question__code="went_well").exists()
+
+
+def invited_visit(world):
+    visit = served_visit(world)
+    return do_invite("visit", visit, agent_id=world.agent.id, at=visit.ended_at)
