@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accueil.cases.models import Case
 from accueil.catalog.access import offices_for, services_for
 from accueil.catalog.models import Channel
 from accueil.core.actions import failures_return_to
@@ -42,6 +43,7 @@ from accueil.feedback.reporting_actions import (
 )
 from accueil.feedback.verbatims import LIST_LIMIT, VerbatimFilters, verbatims
 from accueil.lib import csvexport
+from accueil.queues.models import Visit
 
 FLAGGED_CHOICES = [
     ("", gettext_lazy("All comments")),
@@ -149,6 +151,7 @@ def feedback_page(request):
     filters = form.filters()
     rep = report(request.actor, filters)
     comments = list(verbatims(request.actor, form.verbatim_filters(filters)))
+    _name_subjects(comments)
     period = filters.period
     context = {
         "form": form,
@@ -164,6 +167,19 @@ def feedback_page(request):
         "limit": LIST_LIMIT,
     }
     return render(request, "feedback/reporting/page.html", context)
+
+
+def _name_subjects(comments) -> None:
+    """Each comment's visit (its ticket) or request (its reference, linked to the request's
+    page): two queries for the whole list. Read through the models, not imported actions:
+    feedback sits above queues and cases."""
+    ids = {c.invitation.subject_id: c for c in comments}
+    cases = Case.objects.filter(id__in=ids).values_list("id", "reference")
+    visits = Visit.objects.filter(id__in=ids).values_list("id", "ticket", "day")
+    for case_id, reference in cases:
+        ids[case_id].subject = {"reference": reference}
+    for visit_id, ticket, day in visits:
+        ids[visit_id].subject = {"ticket": ticket, "day": day}
 
 
 def _answer_table(result: QuestionResult) -> dict:

@@ -72,7 +72,7 @@ def verbatims(actor: Actor, filters: VerbatimFilters, limit: int | None = LIST_L
     rows: QuerySet[Response] = (
         Response.objects.filter(agency_id=actor.agency_id, office__in=offices_for(actor))
         .exclude(comment="")
-        .select_related("service", "office", "agent", "verbatim")
+        .select_related("service", "office", "agent", "verbatim", "invitation")
         .prefetch_related(
             Prefetch(
                 "themes",

@@ -131,3 +131,17 @@ def test_the_comment_text_is_escaped(client, world):
     html = page(client, world.supervisor)
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt; {{ request.user }}" in html
+
+
+def test_each_comment_names_its_visit_or_links_to_its_request(client, world):
+    from tests.feedback.reporting_world import NOV, answer, resolve
+
+    case, invitation = resolve(world, "zoe@example.org", NOV)
+    answer(invitation, NOV, trust="1", comment="Réponse rapide à ma demande")
+    html = page(client, world.supervisor)
+    assert f'href="/fr/cases/{case.reference}/"' in html
+    visit_comment = Response.objects.get(comment__contains="Accueil chaleureux")
+    from accueil.queues.models import Visit
+
+    ticket = Visit.objects.get(pk=visit_comment.invitation.subject_id).ticket
+    assert ticket in html
