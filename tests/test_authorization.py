@@ -85,6 +85,7 @@ def fill(route, personas, token):
         "secret": agency_case(personas).tracking_secret,
         "file_id": agency_file(personas).id,
         "app": agency_client_app(personas).id,
+        "response_id": agency_response(personas).id,
     }
 
     def value(match):
@@ -188,6 +189,22 @@ def agency_visit(personas):
     return visit or do_check_in(personas.office, personas.service)
 
 
+def agency_response(personas):
+    """A survey response with a comment, after a visit served at the owner's office."""
+    from accueil.feedback.actions import do_answer, do_invite
+    from accueil.feedback.models import Response
+    from accueil.queues.actions import do_call_next, do_complete
+
+    found = Response.objects.filter(office=personas.office).first()
+    if found is not None:
+        return found
+    do_open_desk(personas.desk, personas.owner, [])
+    visit = do_check_in(personas.office, personas.service)
+    visit = do_complete(do_call_next(personas.desk))
+    invitation = do_invite("visit", visit, agent_id=personas.owner.pk)
+    return do_answer(invitation, {"trust": "1", "comment": "Merci Lou"}, final=True)
+
+
 def agency_appointment(personas):
     from datetime import timedelta
 
@@ -271,7 +288,10 @@ def test_staff_route_refuses_another_agency(client, personas, owner_token, route
         assert statuses <= {404, 405} and 404 in statuses, (url, statuses)
     else:
         # A page of their own: it must show nothing of ours.
-        page = client.get(url).content.decode()
+        response = client.get(url)
+        # A CSV export streams its rows: read them all.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        page = body.decode()
         assert personas.office.name_fr not in page and personas.service.name_fr not in page
 
 
@@ -368,13 +388,17 @@ def admin_objects(personas, owner_token):
         address="requetes@authz.example",
         defaults={"agency": personas.agency, "service": personas.service},
     )
-    from accueil.feedback.models import Survey
+    from accueil.feedback.models import Survey, ThemeRule
 
     survey, _ = Survey.objects.get_or_create(
         agency=personas.agency, kind="custom", title_fr="Sondage", title_en="Survey"
     )
+    theme, _ = ThemeRule.objects.get_or_create(
+        agency=personas.agency, code="attente", defaults={"label_fr": "A", "label_en": "W"}
+    )
     return [
         survey,
+        theme,
         team,
         rule,
         reply,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accueil.core.admin_site import AgencyScopedAdmin, ScopedInline, admin_inlines
 from accueil.feedback import models
 from accueil.feedback.actions import do_ensure_standard_surveys
+from accueil.feedback.reporting_actions import do_install_default_themes
 
 WAYS = [(value, label) for value, label in models.SentVia.choices if value]
 
@@ -69,3 +70,17 @@ class SurveySettingsInline(ScopedInline):
 
 
 admin_inlines.register("catalog.Service", SurveySettingsInline)
+
+
+# -- reporting: the themes that comments are tagged with ------------------------------------
+
+
+@admin.register(models.ThemeRule)
+class ThemeRuleAdmin(AgencyScopedAdmin):
+    list_display = ["label_fr", "label_en", "code", "active", "position"]
+
+    def changelist_view(self, request, extra_context=None):
+        # An agency starts from the default themes (added once, each with its event).
+        if request.user.agency is not None:
+            do_install_default_themes(request.user.agency)
+        return super().changelist_view(request, extra_context)

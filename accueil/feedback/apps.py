@@ -14,3 +14,6 @@ class FeedbackConfig(AppConfig):
 
         # An invitation carries the survey's secret link: the admin's outbox never shows it.
         hide_bodies_of("feedback.invitation")
+
+        # Reporting: the consumer that tags survey comments with themes and flags abusive ones.
+        from accueil.feedback import reporting_background  # noqa: F401

@@ -3,6 +3,7 @@ form for building permits."""
 
 from accueil.feedback.actions import do_ensure_standard_surveys
 from accueil.feedback.models import SurveySettings
+from accueil.feedback.reporting_actions import do_install_default_themes
 
 DRIVERS_FOR = ["permis-construction"]
 
@@ -14,3 +15,4 @@ def create_feedback_demo(agency, services) -> None:
             SurveySettings.objects.update_or_create(
                 service=services[slug], defaults={"agency": agency, "survey": surveys["drivers"]}
             )
+    do_install_default_themes(agency)  # the themes comments are tagged with

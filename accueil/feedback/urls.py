@@ -4,7 +4,7 @@ recognition); the citizen's survey pages carry the invitation's secret."""
 from django.urls import path
 
 from accueil.core import capabilities  # noqa: F401 - registers the <secret:…> converter
-from accueil.feedback import citizen, desk
+from accueil.feedback import citizen, desk, reporting_urls
 
 app_name = "feedback"
 urlpatterns = [
@@ -14,4 +14,4 @@ urlpatterns = [
     path("s/", desk.short, name="short"),
     # Surveys: at the desk (the console's card is a desk section; the counter tablet)
     path("counter/<uuid:desk_id>/<secret:secret>/", desk.tablet, name="tablet"),
-]
+] + reporting_urls.urlpatterns

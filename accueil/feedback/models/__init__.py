@@ -16,6 +16,12 @@ from accueil.feedback.models.surveys import (
     SurveyKind,
     SurveySettings,
 )
+from accueil.feedback.models.verbatims import (
+    FlagSource,
+    ResponseTheme,
+    ThemeRule,
+    Verbatim,
+)
 
 __all__ = [
     "MAX_QUESTIONS",
@@ -30,4 +36,9 @@ __all__ = [
     "Survey",
     "SurveyKind",
     "SurveySettings",
+    # Reporting: themes, flags and redaction of comments
+    "FlagSource",
+    "ResponseTheme",
+    "ThemeRule",
+    "Verbatim",
 ]
