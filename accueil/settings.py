@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accueil.notify",
     "accueil.queues",
     "accueil.cases",
+    "accueil.feedback",
     "accueil.site",
 ]
 
@@ -203,6 +204,8 @@ CHECK_IN_RATE = env_str("ACCUEIL_CHECK_IN_RATE", "30/60")
 # Requests (cases) opened, web form and REST API alike, and citizens' replies, per client
 # address, as "count/seconds".
 CASE_RATE = env_str("ACCUEIL_CASE_RATE", "30/60")
+# Survey answers sent per client address, as "count/seconds" (a counter tablet sends many).
+SURVEY_RATE = env_str("ACCUEIL_SURVEY_RATE", "30/60")
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.notify.urls")),
     path("", include("accueil.queues.urls")),
     path("", include("accueil.cases.urls")),
+    path("", include("accueil.feedback.urls")),
     path("admin/", admin.site.urls),
 )
 

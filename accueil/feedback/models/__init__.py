@@ -1,0 +1,33 @@
+"""The feedback app's models, one module per area (surveys; reporting and recognition add theirs).
+
+Each module's models are imported here so Django finds them."""
+
+from accueil.feedback.models.surveys import (
+    MAX_QUESTIONS,
+    Answer,
+    Driver,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    SentVia,
+    Subject,
+    Survey,
+    SurveyKind,
+    SurveySettings,
+)
+
+__all__ = [
+    "MAX_QUESTIONS",
+    "Driver",
+    "Answer",
+    "Invitation",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "SentVia",
+    "Subject",
+    "Survey",
+    "SurveyKind",
+    "SurveySettings",
+]
