@@ -4,11 +4,11 @@ recognition); the citizen's survey pages carry the invitation's secret."""
 from django.urls import path
 
 from accueil.core import capabilities  # noqa: F401 - registers the <secret:…> converter
-from accueil.feedback import citizen
+from accueil.feedback import citizen, recognition_urls
 
 app_name = "feedback"
 urlpatterns = [
     # Surveys: the citizen's pages
     path("survey/<uuid:invitation_id>/<secret:secret>/", citizen.survey, name="survey"),
     path("survey/<uuid:invitation_id>/<secret:secret>/thanks/", citizen.thanks, name="thanks"),
-]
+] + recognition_urls.urlpatterns
