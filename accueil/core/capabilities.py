@@ -19,11 +19,19 @@ LENGTH = 22  # 128 bits, URL-safe base64 without padding
 PATTERN = f"[A-Za-z0-9_-]{{{LENGTH}}}"
 
 
-def _secret(kind: str, object_id, key: str) -> str:
-    digest = salted_hmac(
+def _digest(kind: str, object_id, key: str) -> bytes:
+    return salted_hmac(
         f"accueil.capability.{kind}", str(object_id), secret=key, algorithm="sha256"
     ).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def _secret(kind: str, object_id, key: str) -> str:
+    return base64.urlsafe_b64encode(_digest(kind, object_id, key)[:16]).decode().rstrip("=")
+
+
+def digest_for(kind: str, object_id) -> bytes:
+    """The raw HMAC behind a secret, for secrets written in another alphabet (a short code)."""
+    return _digest(kind, object_id, settings.SECRET_KEY)
 
 
 def secret_for(kind: str, object_id) -> str:

@@ -38,3 +38,5 @@ class Sections:
 
 office_sections = Sections()
 service_sections = Sections()
+# The agent's console, about their desk (the feedback app: the last visitor's survey QR code).
+desk_sections = Sections()

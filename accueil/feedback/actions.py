@@ -31,7 +31,6 @@ from accueil.core.actors import SYSTEM, Actor, ActorKind, Role
 from accueil.core.events import record_event
 from accueil.feedback import standard
 from accueil.feedback.models import (
-    MAX_QUESTIONS,
     Answer,
     Invitation,
     Question,
@@ -43,6 +42,7 @@ from accueil.feedback.models import (
     SurveyKind,
     SurveySettings,
 )
+from accueil.feedback.models.surveys import short_digest_for
 from accueil.notify.actions import notify_beside
 from accueil.notify.models import Template, normalise_address
 from accueil.notify.templates_text import CONTENT_DIR, read_file
@@ -78,16 +78,6 @@ def do_ensure_standard_surveys(agency, actor: Actor = SYSTEM) -> dict[str, Surve
             survey = Survey.objects.get(agency=agency, kind=kind)
         found[kind] = survey
     return found
-
-
-def check_question_count(survey: Survey, adding: int = 1) -> None:
-    if survey.questions.count() + adding > MAX_QUESTIONS:
-        raise ActionError(
-            "too_many_questions",
-            _("A survey has at most %(limit)s questions: remove one before adding another.")
-            % {"limit": MAX_QUESTIONS},
-            status=422,
-        )
 
 
 # -- invitations ----------------------------------------------------------------------------
@@ -185,6 +175,7 @@ def do_invite(subject_type: str, subject, *, agent_id=None, at=None, now=None) -
             created_at=now,
             expires_at=expires_at,
         )
+        invitation.short_digest = short_digest_for(invitation.short_code)
         try:
             with transaction.atomic():
                 invitation.save(force_insert=True)

@@ -9,7 +9,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # The consumer that invites people to a survey after a visit or a request.
-        from accueil.feedback import background  # noqa: F401
+        from accueil.feedback import background, desk  # noqa: F401 - consumer, desk section
         from accueil.notify.hidden import hide_bodies_of
 
         # An invitation carries the survey's secret link: the admin's outbox never shows it.

@@ -18,6 +18,7 @@ from accueil.core.actions import failures_return_to
 from accueil.core.actors import Role
 from accueil.core.events import events_for
 from accueil.core.guards import staff_required
+from accueil.core.sections import desk_sections
 from accueil.queues import actions, service_notices
 from accueil.queues.forms import (
     CompleteForm,
@@ -155,6 +156,8 @@ def console(request):
         "visitor_form": _choices_read_once(
             StaffVisitForm(office=session.desk.office, prefix="visitor"), "service"
         ),
+        # What other apps show about this desk (the last visitor's survey, when there is one).
+        "desk_sections": desk_sections.render_for(request, session.desk),
     }
     return render(request, "queues/console.html", context)
 

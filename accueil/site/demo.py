@@ -16,6 +16,7 @@ from accueil.catalog.models import (
     Service,
     ServiceStandard,
 )
+from accueil.feedback.demo import create_feedback_demo
 from accueil.lib.businesstime import parse_weekly
 from accueil.notify.templates_text import load_files
 
@@ -340,4 +341,5 @@ def create_demo() -> Agency:
         user.save()
         user.offices.set([offices[slug] for slug in office_slugs])
     create_case_demo(agency, services, offices)
+    create_feedback_demo(agency, services)
     return agency

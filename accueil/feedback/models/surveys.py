@@ -14,6 +14,7 @@
   served, so reports read one table. **Answers** hold one value per question.
 """
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -27,6 +28,25 @@ from accueil.catalog.models import Channel
 from accueil.core import capabilities
 
 MAX_QUESTIONS = 15
+SHORT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+SHORT_LENGTH = 10  # 50 bits, behind a rate limit
+
+
+def short_code_for(invitation_id) -> str:
+    """Ten characters to type from a card at the desk, derived from the id with the secret key."""
+    number = int.from_bytes(capabilities.digest_for("survey-short", invitation_id)[:8], "big")
+    return "".join(SHORT_ALPHABET[(number >> (5 * i)) & 31] for i in range(SHORT_LENGTH))
+
+
+def normalise_short_code(text: str) -> str:
+    """What a person typed, read as Crockford base 32: case, dashes and spaces ignored, O is 0,
+    I and L are 1."""
+    text = "".join(text.upper().split()).replace("-", "")
+    return text.translate(str.maketrans("OIL", "011"))
+
+
+def short_digest_for(code: str) -> str:
+    return hashlib.sha256(f"survey-short:{code}".encode()).hexdigest()
 
 
 class SurveyKind(models.TextChoices):
@@ -188,6 +208,11 @@ class SurveySettings(models.Model):
     def __str__(self) -> str:
         return str(self.service)
 
+    def save(self, *args, **kwargs):
+        # Edited as an inline of its service: the agency is the service's.
+        self.agency_id = self.service.agency_id
+        super().save(*args, **kwargs)
+
     def allows(self, via: str) -> bool:
         return not self.channels or via in self.channels
 
@@ -215,6 +240,9 @@ class Invitation(models.Model):
     language = models.CharField(_("language"), max_length=2, default="fr")
     sent_via = models.CharField(max_length=8, choices=SentVia.choices, blank=True, default="")
     contact_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    # The short code typed from the desk's card (``/s/ABCDE-FGHJK/``) is derived like the
+    # secret; only its digest is stored, to find the invitation it leads to.
+    short_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -238,6 +266,10 @@ class Invitation(models.Model):
     @property
     def secret(self) -> str:
         return capabilities.secret_for("survey", self.id)
+
+    @property
+    def short_code(self) -> str:
+        return short_code_for(self.id)
 
     def expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
