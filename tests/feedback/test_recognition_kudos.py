@@ -114,6 +114,7 @@ def test_the_thank_you_page_of_the_survey_offers_the_thanks(client, personas):
     answer(invitation, trust=1)
     page = client.get(f"/fr/survey/{invitation.id}/{invitation.secret}/thanks/").content.decode()
     assert thanks_url(invitation) in page
+    assert "{#" not in page and "#}" not in page
 
 
 # -- the wow --------------------------------------------------------------------------------------
