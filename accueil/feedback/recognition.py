@@ -124,6 +124,12 @@ def closed_weeks(today: date | None = None, count: int = 12) -> list[str]:
     return [week_of(monday - timedelta(weeks=n)) for n in range(1, count + 1)]
 
 
+def monday_of(week: str) -> date:
+    """ "2026-W48" → the Monday that starts it (how people read a week)."""
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
 @dataclass
 class Cell:
     label: str
@@ -137,6 +143,7 @@ class Cell:
 class WeekFigures:
     week: str
     whole: Cell
+    monday: date | None = None
     offices: list[Cell] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     minimum: int = MINIMUM
@@ -165,7 +172,7 @@ def pulse_figures(actor: Actor, week: str, agency_label: str, today: date | None
         )
 
     everyone = [row for rows in values.values() for row in rows]
-    figures = WeekFigures(week, cell(agency_label, everyone, allowed.whole))
+    figures = WeekFigures(week, cell(agency_label, everyone, allowed.whole), monday_of(week))
     for office in offices_for(actor).order_by("name_fr"):
         figures.offices.append(
             cell(office.name, values.get(office.pk, []), office.pk in allowed.parts)

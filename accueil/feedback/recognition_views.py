@@ -7,7 +7,6 @@ Every change goes through ``recognition_actions``; what the pages read comes fro
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -202,5 +201,9 @@ def pulse_results(request):
     weeks = recognition.closed_weeks(count=12)
     week = request.GET.get("week") or weeks[0]
     figures = recognition.pulse_figures(actor, week, request.user.agency.name)
-    context = {"weeks": weeks, "week": week, "figures": figures, "now": timezone.now()}
+    context = {
+        "weeks": [(code, recognition.monday_of(code)) for code in weeks],
+        "week": week,
+        "figures": figures,
+    }
     return render(request, "feedback/recognition/pulse_results.html", context)

@@ -71,6 +71,9 @@ TEXT = {
         "approved": "est sur le mur",
         "wall": "Mur de reconnaissance",
         "new": "1 nouveau compliment",
+        "colleague": "Remercier un collègue",
+        "results": "Résultats des sondages",
+        "too_few": "Moins de 5 personnes ont répondu",
     },
     "en": {
         "yes": "Yes, I agree",
@@ -90,6 +93,9 @@ TEXT = {
         "approved": "is on the wall",
         "wall": "Recognition wall",
         "new": "1 new compliment",
+        "colleague": "Thank a colleague",
+        "results": "Check-in results",
+        "too_few": "Fewer than 5 people answered",
     },
 }
 PHONE = {"width": 390, "height": 844}
@@ -201,3 +207,15 @@ def test_a_compliment_goes_from_the_citizens_phone_to_the_agent_and_onto_the_wal
     assert message in tv.locator("#wall").inner_text()
     assert violations(tv) == []
     shot(tv, f"{language}-tv-8-wall")
+
+    # The check-in's results (too few people in this small office: nothing is shown), and the
+    # form to thank a colleague, on a phone.
+    press(supervisor, "link", text["results"])
+    assert text["too_few"] in supervisor.locator("main").inner_text()
+    assert violations(supervisor) == []
+    shot(supervisor, f"{language}-desktop-9-pulse-results")
+    phone = staff_page(browser, base, f"rc-agent-{language}", language, viewport=PHONE)
+    phone.goto(f"{base}/{language}/staff/wall/")
+    press(phone, "link", text["colleague"])
+    assert violations(phone) == []
+    shot(phone, f"{language}-phone-10-thank-a-colleague")

@@ -312,3 +312,42 @@ def test_an_agents_monthly_trust_is_their_own_and_shown_from_five_answers(person
     assert (month.answers, month.positive, month.share, month.shown) == (5, 4, 80, True)
     (few,) = recognition.trust_by_month(Actor.staff(personas.colleague))
     assert few.answers == 2 and not few.shown
+
+
+# -- hostile input and rate limits ----------------------------------------------------------------
+
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "{{ request.user }} {% debug %} ${7*7}",
+]
+
+
+def test_compliments_are_inert_on_every_page_that_shows_them(client, personas):
+    for payload in PAYLOADS:
+        kudos = thank(visit_invitation(personas, personas.owner), payload)
+        actions.do_offer_to_wall(Actor.staff(personas.owner), kudos)
+    sign_in(client, personas.supervisor)
+    review = client.get("/fr/staff/wall/review/").content.decode()
+    for kudos in Kudos.objects.all():
+        actions.do_review_kudos(Actor.staff(personas.supervisor), kudos, approve=True)
+    client.post("/fr/logout/")
+    sign_in(client, personas.owner)
+    pages = [
+        review,
+        client.get("/fr/staff/me/feedback/").content.decode(),
+        client.get("/fr/staff/wall/").content.decode(),
+    ]
+    for page in pages:
+        assert "<img src=x" not in page and "<svg onload" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page
+        assert "{{ request.user }} {% debug %} ${7*7}" in page  # literal, never rendered
+
+
+def test_thanks_are_rate_limited_per_address(client, personas, settings):
+    settings.SURVEY_RATE = "1/3600"
+    first, second = (visit_invitation(personas, personas.owner) for _ in range(2))
+    assert client.post(thanks_url(first), {"message": "Merci"}).status_code == 302
+    refused = client.post(thanks_url(second), {"message": "Merci"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert Kudos.objects.count() == 1
