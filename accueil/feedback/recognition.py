@@ -87,6 +87,11 @@ def own_kudos(actor: Actor):
     )
 
 
+def new_kudos_count(actor: Actor) -> int:
+    """Compliments the agent has not seen yet (the staff home shows the count)."""
+    return Kudos.objects.filter(agent=actor.user, seen_at__isnull=True).count()
+
+
 def own_wows(actor: Actor, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     wows = Kudos.objects.filter(agent=actor.user, wow=True)

@@ -351,3 +351,14 @@ def test_thanks_are_rate_limited_per_address(client, personas, settings):
     refused = client.post(thanks_url(second), {"message": "Merci"})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert Kudos.objects.count() == 1
+
+
+def test_the_staff_home_tells_the_agent_of_new_compliments(client, personas):
+    thank(visit_invitation(personas, personas.owner))
+    sign_in(client, personas.owner)
+    assert "1 nouveau compliment à lire" in client.get("/fr/staff/").content.decode()
+    client.get("/fr/staff/me/feedback/")
+    assert "compliment à lire" not in client.get("/fr/staff/").content.decode()
+    client.post("/fr/logout/")
+    sign_in(client, personas.colleague)
+    assert "compliment à lire" not in client.get("/fr/staff/").content.decode()
