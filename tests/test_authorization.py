@@ -365,7 +365,13 @@ def admin_objects(personas, owner_token):
         slug="merci",
         defaults={"title_fr": "M", "title_en": "T", "body_fr": "M", "body_en": "T"},
     )
+    from accueil.feedback.models import Survey
+
+    survey, _ = Survey.objects.get_or_create(
+        agency=personas.agency, kind="custom", title_fr="Sondage", title_en="Survey"
+    )
     return [
+        survey,
         team,
         rule,
         reply,

@@ -54,13 +54,14 @@ def latest_for_desk(desk, since, via: str) -> Invitation | None:
     service lets people answer that way (``via``: "qr" or "tablet")."""
     invitation = (
         Invitation.objects.filter(desk=desk, subject_type="visit", created_at__gte=since)
-        .select_related("survey", "agency", "service", "office")
+        .select_related("survey", "agency", "service", "office", "response")
         .order_by("-created_at")
         .first()
     )
     if invitation is None or invitation.expired():
         return None
-    if Response.objects.filter(invitation=invitation, completed_at__isnull=False).exists():
+    response = getattr(invitation, "response", None)  # the last visitor's, not an earlier one's
+    if response is not None and response.completed_at is not None:
         return None
     if not actions.settings_for_service(invitation.service).allows(via):
         return None

@@ -156,8 +156,10 @@ def test_board_and_display_cost_the_same_for_a_short_or_long_line(client, db):
 
 # GET /fr/console/ for an agent at an open desk: the login session and user, their offices,
 # the desk session and its services, the "still here" stamp, the current visitor, the desk's
-# services, the first 15 waiting, the forecast, how many wait, the services of the add form.
-CONSOLE = 17  # was 21 (the forecast as above; the add form's services read twice)
+# services, the first 15 waiting, the forecast, how many wait, the services of the add form,
+# and the desk's latest survey invitation (the feedback app's desk section: one query, and two
+# more only when there is a recent one to show).
+CONSOLE = 18  # was 21 (the forecast as above; the add form's services read twice); +1 survey
 
 
 def test_console_waiting_list_costs_the_same_for_5_or_20_waiting(client, personas):
