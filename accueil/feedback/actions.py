@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accueil.core import capabilities
 from accueil.core.actions import ActionError
-from accueil.core.actors import SYSTEM, Actor, ActorKind, Role
+from accueil.core.actors import SYSTEM, Actor
 from accueil.core.events import record_event
 from accueil.feedback import standard
 from accueil.feedback.models import (
@@ -147,7 +147,7 @@ def do_invite(subject_type: str, subject, *, agent_id=None, at=None, now=None) -
         reach = None
     digest = contact_digest(*reach) if reach else ""
     if digest and rules.cooldown_days:
-        since = now - timedelta(days=rules.cooldown_days)
+        since = at - timedelta(days=rules.cooldown_days)
         if Invitation.objects.filter(
             agency=agency, contact_digest=digest, created_at__gte=since
         ).exists():
@@ -172,7 +172,7 @@ def do_invite(subject_type: str, subject, *, agent_id=None, at=None, now=None) -
             language=subject.language if subject.language in ("fr", "en") else "fr",
             sent_via=reach[0] if reach else "",
             contact_digest=digest,
-            created_at=now,
+            created_at=at,  # when the person was served: the desk shows only recent ones
             expires_at=expires_at,
         )
         invitation.short_digest = short_digest_for(invitation.short_code)
@@ -301,10 +301,8 @@ def do_answer(
     anything after the final one, is refused with 409 and changes nothing.
     """
     actor = actor or citizen(invitation)
-    if actor.kind == ActorKind.CITIZEN and not actor.holds_object("survey", invitation.id):
-        raise Http404
-    if actor.kind not in (ActorKind.CITIZEN, ActorKind.KIOSK) and not actor.has_role(Role.AGENT):
-        raise Http404
+    if not actor.holds_object("survey", invitation.id):
+        raise Http404  # only the person holding the invitation answers it
     now = now or timezone.now()
     check_open(invitation, now)
     questions = list(invitation.survey.questions.all())
@@ -359,7 +357,7 @@ def do_answer(
         if not updated:
             raise _already()
         record_event(
-            verb if not final or verb == "survey.answered" else "survey.completed",
+            verb,
             response,
             actor=actor,
             agency=invitation.agency,

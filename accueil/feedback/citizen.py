@@ -15,7 +15,6 @@ expired invitation explains itself (410).
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accueil.core import ratelimit
@@ -28,19 +27,29 @@ ONE_TAP = (QuestionKind.TRUST_THUMBS, QuestionKind.SCALE5)
 SCALE = (1, 2, 3, 4, 5)
 
 
-def _private(response):
+def no_store(response):
     """The address holds the secret: no copy kept, never sent to another site."""
     response["Cache-Control"] = "no-store, private"
     response["Referrer-Policy"] = "same-origin"
     return response
 
 
-def screens(invitation: Invitation) -> tuple[list, list]:
+# After a thumb up, ask what went well; after a thumb down, what did not (as GSA Touchpoints
+# does with the A-11 form): half the boxes, each list read the right way round.
+AFTER_THUMB = {1: "went_badly", 0: "went_well"}  # the question the answer leaves out
+
+
+def screens(invitation: Invitation, response: Response | None = None) -> tuple[list, list]:
     """(first screen's questions, second screen's questions)."""
     questions = list(invitation.survey.questions.all())
-    if questions and questions[0].kind in ONE_TAP:
-        return questions[:1], questions[1:]
-    return questions, []
+    if not questions or questions[0].kind not in ONE_TAP:
+        return questions, []
+    first, rest = questions[:1], questions[1:]
+    if response is not None and first[0].kind == QuestionKind.TRUST_THUMBS:
+        thumb = response.answers.filter(question=first[0]).values_list("value_int", flat=True)
+        left_out = AFTER_THUMB.get(thumb.first())
+        rest = [q for q in rest if q.code != left_out]
+    return first, rest
 
 
 def values_from(post, questions) -> dict:
@@ -63,10 +72,11 @@ def state_of(invitation: Invitation) -> tuple[str, Response | None]:
     return "open", None
 
 
-def context_for(invitation: Invitation, **extra) -> dict:
-    first, rest = screens(invitation)
+def context_for(invitation: Invitation, response: Response | None = None, **extra) -> dict:
+    first, rest = screens(invitation, response)
     return {
         "invitation": invitation,
+        "response": response,
         "survey": invitation.survey,
         "first": first,
         "rest": rest,
@@ -81,8 +91,8 @@ def page(request, invitation: Invitation, *, base: str, action: str, status: int
     """The survey as it stands (shared with the counter tablet): the right screen and status.
 
     ``status`` is that of a refused POST (409 already answered, 422 a missing answer)."""
-    state, _response = state_of(invitation)
-    context = context_for(invitation, base=base, action=action, state=state, **extra)
+    state, response = state_of(invitation)
+    context = context_for(invitation, response, base=base, action=action, state=state, **extra)
     if state == "done":
         return render(request, "feedback/surveys/answered.html", context, status=status)
     if state == "expired":
@@ -94,7 +104,7 @@ def page(request, invitation: Invitation, *, base: str, action: str, status: int
 def submit(request, invitation: Invitation, *, actor=None):
     """Record one screen's answers; returns None on success, else the ActionError."""
     _state, response = state_of(invitation)
-    first, rest = screens(invitation)
+    first, rest = screens(invitation, response)
     on_screen = rest if response is not None else first
     final = response is not None or not rest or "skip" in request.POST
     values = (
@@ -123,15 +133,15 @@ def survey(request, invitation_id, secret):
         wait = _rate_limited(request)
         if wait:
             context = context_for(invitation, **common, wait=max(1, -(-wait // 60)))
-            return _private(render(request, "feedback/surveys/slow_down.html", context, status=429))
+            return no_store(render(request, "feedback/surveys/slow_down.html", context, status=429))
         error = submit(request, invitation)
         if error is None:
             done = Response.objects.filter(invitation=invitation, completed_at__isnull=False)
             if done.exists():
                 return redirect("feedback:thanks", invitation.id, secret)
             return redirect(here)
-        return _private(page(request, invitation, **common, error=error, status=error.status))
-    return _private(page(request, invitation, **common))
+        return no_store(page(request, invitation, **common, error=error, status=error.status))
+    return no_store(page(request, invitation, **common))
 
 
 @public
@@ -141,7 +151,5 @@ def thanks(request, invitation_id, secret):
     response = Response.objects.filter(invitation=invitation).first()
     if response is None:
         return redirect("feedback:survey", invitation.id, secret)
-    context = context_for(
-        invitation, base="base.html", response=response, secret=secret, now=timezone.now()
-    )
-    return _private(render(request, "feedback/surveys/thanks.html", context))
+    context = context_for(invitation, response, base="base.html", secret=secret)
+    return no_store(render(request, "feedback/surveys/thanks.html", context))

@@ -8,8 +8,9 @@ short-code page, and the counter tablet.
 - The **counter tablet** is a device at the desk, opened once on the address the console gives
   (the desk's id and a secret derived from it, like a visit's). It shows a welcome screen, and
   the survey of the desk's latest visit for a few minutes after it was completed; after the
-  answers, or when those minutes pass, it goes back to the welcome screen (a ``<meta
-  refresh>``: no JavaScript needed). It shows nothing about the visitor but the survey.
+  answers, or when those minutes pass, it goes back to the welcome screen (a few lines of
+  JavaScript, ``counter-tablet.js``, re-armed by every touch; not ``<meta refresh>``, which
+  nobody can pause). It shows nothing about the visitor but the survey.
 """
 
 from datetime import timedelta
@@ -112,12 +113,12 @@ def short(request):
         elif len(code) == SHORT_LENGTH:
             invitation = Invitation.objects.filter(short_digest=short_digest_for(code)).first()
         if invitation is not None:
-            return citizen._private(redirect("feedback:survey", invitation.id, invitation.secret))
+            return citizen.no_store(redirect("feedback:survey", invitation.id, invitation.secret))
         if not wait:
             status = 404
             problem = _("We did not find this code. Check it on your card and type it again.")
     context = {"typed": typed, "problem": problem}
-    return citizen._private(render(request, "feedback/desk/short.html", context, status=status))
+    return citizen.no_store(render(request, "feedback/desk/short.html", context, status=status))
 
 
 # -- the counter tablet ---------------------------------------------------------------------

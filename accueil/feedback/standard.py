@@ -23,8 +23,19 @@ TRUST_FR = "Je fais confiance à {agency} pour bien servir la population."
 TRUST_EN = "I trust {agency} to serve the public well."
 
 
-def _choices() -> list[dict[str, str]]:
-    return [{"code": code, "label_fr": fr, "label_en": en} for code, fr, en in DRIVERS]
+# The same drivers, as what did not go well.
+DRIVERS_BADLY: list[tuple[str, str, str]] = [
+    ("effectiveness", "Je n’ai pas obtenu ce dont j’avais besoin", "I did not get what I needed"),
+    ("ease", "C’était compliqué", "It was complicated"),
+    ("efficiency", "C’était trop long", "It took too long"),
+    ("transparency", "Les étapes étaient mal expliquées", "The steps were not clearly explained"),
+    ("humanity", "On ne m’a pas traité avec respect", "I was not treated with respect"),
+    ("helpfulness", "Le personnel ne m’a pas aidé", "The staff did not help me"),
+]
+
+
+def _choices(drivers: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    return [{"code": code, "label_fr": fr, "label_en": en} for code, fr, en in drivers]
 
 
 def a11_questions(agency_fr: str, agency_en: str) -> list[dict[str, Any]]:
@@ -42,14 +53,14 @@ def a11_questions(agency_fr: str, agency_en: str) -> list[dict[str, Any]]:
             "kind": "choices",
             "label_fr": "Qu’est-ce qui s’est bien passé ?",
             "label_en": "What went well?",
-            "choices": _choices(),
+            "choices": _choices(DRIVERS),
         },
         {
             "code": "went_badly",
             "kind": "choices",
             "label_fr": "Qu’est-ce qui ne s’est pas bien passé ?",
             "label_en": "What did not go well?",
-            "choices": _choices(),
+            "choices": _choices(DRIVERS_BADLY),
         },
         {
             "code": "comment",

@@ -59,6 +59,12 @@ NOT_PAGES = {
     # (the demo has no request to link to): test_workspace_walk.py walks them, axe included.
     "bulk",
     "meter",
+    # Surveys: reached from an invitation (its secret link), from the code on the desk's card,
+    # or opened once on the counter tablet: test_survey_walk.py walks them, axe included.
+    "survey",
+    "thanks",
+    "short",
+    "tablet",
     "detail",
     "reply",
     "note",

@@ -2,13 +2,14 @@
 
 Imported by tests/feedback/test_surveys_*.py (fixtures ``world`` and ``committed_world``)."""
 
+import time
 from types import SimpleNamespace
 
 import pytest
 
 from accueil.cases.models import CaseSettings
 from accueil.core.actors import Actor
-from accueil.core.consumers import consumers, feed
+from accueil.core.consumers import behind, consumers, feed
 from accueil.notify.templates_text import load_files
 from accueil.queues.actions import do_call_next, do_check_in, do_complete, do_open_desk
 from tests.factories import (
@@ -70,9 +71,19 @@ def served_visit(world, **details):
 
 
 def run_consumer() -> int:
-    """Feed the invitations consumer until it has nothing left; how many events it read."""
+    """Feed the invitations consumer until it has read every event; how many it read.
+
+    On PostgreSQL a consumer reads only events older than every transaction still running on
+    the server (transaction ids are server-wide: another suite's open transaction holds it back
+    a moment), so the tests that use it commit (``transaction=True``) and this waits for the
+    events to be read, not for a time."""
     consumer = consumers.get("feedback.invitations")
     total = 0
-    while handled := feed(consumer):
+    deadline = time.monotonic() + 60
+    while behind(consumer) and time.monotonic() < deadline:
+        handled = feed(consumer)
         total += handled
+        if not handled:
+            time.sleep(0.1)
+    assert behind(consumer) == 0, "the invitations consumer was held back for a minute"
     return total

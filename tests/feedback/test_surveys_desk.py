@@ -72,7 +72,7 @@ def test_guessing_short_codes_is_rate_limited(client, world, settings):
 def test_the_tablet_welcomes_then_offers_the_last_visit_survey_then_resets(client, world):
     welcome = client.get(tablet_url(world))
     assert welcome.status_code == 200 and "Bienvenue" in welcome.content.decode()
-    assert 'http-equiv="refresh"' in welcome.content.decode()
+    assert 'data-reload-after="5"' in welcome.content.decode()
     invitation = invited(world)
     survey = client.get(tablet_url(world)).content.decode()
     assert "Je fais confiance à Ville de Lévis" in survey
@@ -83,7 +83,7 @@ def test_the_tablet_welcomes_then_offers_the_last_visit_survey_then_resets(clien
     assert "Étape 2 sur 2" in client.get(tablet_url(world)).content.decode()
     thanks = client.post(tablet_url(world), {"invitation": str(invitation.id), "skip": "1"})
     assert thanks.status_code == 200 and "Merci de vos réponses" in thanks.content.decode()
-    assert 'http-equiv="refresh"' in thanks.content.decode()
+    assert 'data-reload-after="8"' in thanks.content.decode()
     assert Response.objects.get().completed_at is not None
     assert "Bienvenue" in client.get(tablet_url(world)).content.decode()  # ready for the next
 

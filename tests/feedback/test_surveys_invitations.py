@@ -21,6 +21,9 @@ from accueil.notify.outbox import claim, deliver
 from accueil.notify.policy import BatchPolicy
 from tests.feedback.surveys_world import run_consumer, served_visit
 
+# Committed: on PostgreSQL a consumer reads only events whose transaction has ended.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def open_case(world, **contact):
     contact = contact or {"email": "lea@example.org"}

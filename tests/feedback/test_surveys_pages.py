@@ -50,6 +50,7 @@ def test_the_trust_question_is_answered_by_one_tap_then_the_rest_by_a_second(cli
     assert went_well.choices == ["ease", "humanity"]
     thanks = client.get(url(invitation, page="thanks/"))
     assert thanks.status_code == 200 and "Merci" in thanks.content.decode()
+    assert "{#" not in thanks.content.decode() and "{%" not in thanks.content.decode()
     invitation.refresh_from_db()
     assert invitation.responded_at == response.submitted_at
 
@@ -167,3 +168,46 @@ def test_the_page_holds_no_other_secret(client, world, invitation):
     html = client.get(url(invitation)).content.decode()
     assert secret_for("visit", invitation.subject_id) not in html
     assert str(invitation.subject_id) not in html
+
+
+def test_a_thumb_up_asks_what_went_well_and_a_thumb_down_what_did_not(client, world):
+    up, down = (invited_visit(world) for _ in range(2))
+    client.post(url(up), {"trust": "1"})
+    client.post(url(down), {"trust": "0"})
+    after_up = client.get(url(up)).content.decode()
+    after_down = client.get(url(down)).content.decode()
+    assert 'name="went_well"' in after_up and 'name="went_badly"' not in after_up
+    assert 'name="went_badly"' in after_down and 'name="went_well"' not in after_down
+    assert "C’était compliqué" in after_down
+    # A box of the list not shown is not recorded either.
+    client.post(url(down), {"went_well": ["ease"], "went_badly": ["efficiency"]})
+    answers = Response.objects.get(invitation=down).answers
+    assert list(answers.filter(question__code="went_badly").values_list("choices", flat=True)) == [
+        ["efficiency"]
+    ]
+    assert not answers.filter(question__code="went_well").exists()
+
+
+def invited_visit(world):
+    visit = served_visit(world)
+    return do_invite("visit", visit, agent_id=world.agent.id, at=visit.ended_at)
+
+
+def test_only_the_invitations_holder_may_answer_and_a_refusal_changes_nothing(world, invitation):
+    from django.http import Http404
+
+    from accueil.core.actors import Actor
+    from accueil.feedback.actions import citizen, do_answer
+
+    other = invited_visit(world)
+    for actor in (
+        Actor.staff(world.agent),  # who served: never answers for the citizen
+        Actor.staff(world.admin),
+        Actor.staff(world.stranger),
+        citizen(other),  # holds another invitation
+        Actor.public(),
+    ):
+        with pytest.raises(Http404):
+            do_answer(invitation, {"trust": "1"}, final=True, actor=actor)
+    invitation.refresh_from_db()
+    assert invitation.responded_at is None and Response.objects.count() == 0
