@@ -86,12 +86,22 @@ def fill(route, personas, token):
         "file_id": agency_file(personas).id,
         "app": agency_client_app(personas).id,
         "response_id": agency_response(personas).id,
+        "kudos": agency_kudos(personas).id,
     }
 
     def value(match):
         return str(objects[match.group(1)])
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route.replace("<lang>", "fr"))
+
+
+def agency_kudos(personas):
+    """A colleague's thanks to the owner, in their office."""
+    from accueil.feedback.models import Kudos
+    from accueil.feedback.recognition_actions import do_thank_colleague
+
+    found = Kudos.objects.filter(agent=personas.owner).first()
+    return found or do_thank_colleague(Actor.staff(personas.colleague), personas.owner.pk, "Merci")
 
 
 def agency_message(personas):

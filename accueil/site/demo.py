@@ -17,6 +17,7 @@ from accueil.catalog.models import (
     ServiceStandard,
 )
 from accueil.feedback.demo import create_feedback_demo
+from accueil.feedback.recognition_demo import create_recognition_demo
 from accueil.lib.businesstime import parse_weekly
 from accueil.notify.templates_text import load_files
 
@@ -342,4 +343,5 @@ def create_demo() -> Agency:
         user.offices.set([offices[slug] for slug in office_slugs])
     create_case_demo(agency, services, offices)
     create_feedback_demo(agency, services)
+    create_recognition_demo(agency)
     return agency

@@ -9,6 +9,7 @@ from accueil.catalog.access import offices_for, services_for
 from accueil.catalog.models import Office, Service
 from accueil.core.guards import public, staff_required
 from accueil.core.sections import office_sections, service_sections
+from accueil.feedback.recognition import new_kudos_count
 
 
 def _public_offices():
@@ -65,5 +66,6 @@ def staff_home(request):
         "service_count": services_for(actor).count(),
         "can_configure": actor.has_role("admin"),
         "can_supervise": actor.has_role("supervisor"),
+        "new_kudos": new_kudos_count(actor),
     }
     return render(request, "site/staff_home.html", context)

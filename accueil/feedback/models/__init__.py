@@ -2,6 +2,13 @@
 
 Each module's models are imported here so Django finds them."""
 
+from accueil.feedback.models.recognition import (
+    Kudos,
+    KudosSource,
+    PulseAnswer,
+    PulseReceipt,
+    WallStatus,
+)
 from accueil.feedback.models.surveys import (
     MAX_QUESTIONS,
     Answer,
@@ -41,4 +48,10 @@ __all__ = [
     "ResponseTheme",
     "ThemeRule",
     "Verbatim",
+    # recognition
+    "Kudos",
+    "KudosSource",
+    "PulseAnswer",
+    "PulseReceipt",
+    "WallStatus",
 ]
