@@ -39,7 +39,9 @@ class WallStatus(models.TextChoices):
 
 class Kudos(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     # Where the person was served (a colleague's thanks: the agent's office when they have one).
     office = models.ForeignKey(
         "catalog.Office", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -123,7 +125,9 @@ class PulseAnswer(models.Model):
     """What was answered, by nobody in particular: no user, no time, a random id."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     # The agent's office when they have exactly one; else none (counted only agency-wide).
     office = models.ForeignKey(
         "catalog.Office", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

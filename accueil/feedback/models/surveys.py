@@ -97,7 +97,9 @@ def _in_language(obj, field: str) -> str:
 
 class Survey(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     kind = models.CharField(
         _("kind"), max_length=16, choices=SurveyKind.choices, default=SurveyKind.CUSTOM
     )
@@ -168,7 +170,9 @@ class Question(models.Model):
 class SurveySettings(models.Model):
     """Per service: which survey, how many people are asked, for how long, how often."""
 
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     service = models.OneToOneField(
         "catalog.Service", on_delete=models.CASCADE, related_name="survey_settings"
     )
@@ -219,7 +223,9 @@ class SurveySettings(models.Model):
 
 class Invitation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
     service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="+")
     office = models.ForeignKey("catalog.Office", on_delete=models.PROTECT, related_name="+")
@@ -279,7 +285,9 @@ class Response(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="+")
     office = models.ForeignKey("catalog.Office", on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)

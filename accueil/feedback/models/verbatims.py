@@ -29,7 +29,9 @@ def split_keywords(text: str) -> list[str]:
 
 class ThemeRule(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     code = models.SlugField(_("code"), max_length=40)
     label_fr = models.CharField(_("theme in French"), max_length=100)
     label_en = models.CharField(_("theme in English"), max_length=100)
@@ -98,7 +100,9 @@ class Verbatim(models.Model):
         "feedback.Response", on_delete=models.CASCADE, primary_key=True, related_name="verbatim"
     )
     # Copied from the response so the verbatims list filters one table's indexed columns.
-    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        "catalog.Agency", on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
     flagged_at = models.DateTimeField(_("flagged"), null=True, blank=True)
     flag_source = models.CharField(
         _("flagged by"), max_length=8, choices=FlagSource.choices, blank=True
