@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import segno
 from django.conf import settings
+from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from accueil.feedback.models.surveys import (
     normalise_short_code,
     short_digest_for,
 )
+from accueil.queues.models import Visit, VisitStatus
 
 CONSOLE_WINDOW = timedelta(minutes=15)  # the card stays on the console this long
 TABLET_WINDOW = timedelta(minutes=3)  # the tablet offers the survey this long after the visit
@@ -51,10 +53,20 @@ def qr_svg(url: str, label: str) -> str:
 
 
 def latest_for_desk(desk, since, via: str) -> Invitation | None:
-    """The desk's latest visit invitation made after ``since``, not yet fully answered, if the
-    service lets people answer that way (``via``: "qr" or "tablet")."""
+    """The invitation of the desk's latest completed visit, made after ``since`` and not yet
+    fully answered, if the service lets people answer that way (``via``: "qr" or "tablet").
+
+    Only that visit's: the worker makes an invitation a moment after the visit ends, and until
+    then the previous visitor's survey must not be offered to the person at the desk."""
+    last_visit = (
+        Visit.objects.filter(desk=desk, status=VisitStatus.DONE)
+        .order_by("-ended_at")
+        .values("id")[:1]
+    )
     invitation = (
-        Invitation.objects.filter(desk=desk, subject_type="visit", created_at__gte=since)
+        Invitation.objects.filter(
+            desk=desk, subject_type="visit", subject_id=Subquery(last_visit), created_at__gte=since
+        )
         .select_related("survey", "agency", "service", "office", "response")
         .order_by("-created_at")
         .first()
