@@ -19,8 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from accueil.notify.models import Template
-from accueil.notify.templates_text import CONTENT_DIR, read_file
+from accueil.notify.templates_text import ensure_defaults
 
 NOTICE = "account.password_reset"
 
@@ -65,15 +64,5 @@ def expiry_minutes() -> int:
 def ensure_wording() -> None:
     """The default wording, from the content files, if this database has never loaded it:
     a reset that silently sends nothing would leave a locked-out person with no way back."""
-    if Template.objects.filter(key=NOTICE, agency=None).exists():
-        return
     with transaction.atomic():
-        for path in sorted(CONTENT_DIR.glob(f"{NOTICE}.*.md")):
-            fields = read_file(path)
-            Template.objects.get_or_create(
-                agency=None,
-                key=fields["key"],
-                channel=fields["channel"],
-                language=fields["language"],
-                defaults={"subject": fields.get("subject", ""), "body": fields["body"]},
-            )
+        ensure_defaults(NOTICE)

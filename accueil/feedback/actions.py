@@ -44,8 +44,8 @@ from accueil.feedback.models import (
 )
 from accueil.feedback.models.surveys import short_digest_for
 from accueil.notify.actions import notify_beside
-from accueil.notify.models import Template, normalise_address
-from accueil.notify.templates_text import CONTENT_DIR, read_file
+from accueil.notify.models import normalise_address
+from accueil.notify.templates_text import ensure_defaults
 
 NOTICE = "feedback.invitation"
 DEFAULTS = SurveySettings()  # a service nobody configured: everyone asked, the A-11 form
@@ -218,19 +218,7 @@ def _send(invitation: Invitation, channel: str, address: str) -> None:
 
 
 def ensure_wording() -> None:
-    """The invitation's default wording from the content files, if this database never loaded
-    it: otherwise every invitation would fail until an operator ran ``load_templates``."""
-    if Template.objects.filter(key=NOTICE, agency=None).exists():
-        return
-    for path in sorted(CONTENT_DIR.glob(f"{NOTICE}.*.md")):
-        fields = read_file(path)
-        Template.objects.get_or_create(
-            agency=None,
-            key=fields["key"],
-            channel=fields["channel"],
-            language=fields["language"],
-            defaults={"subject": fields.get("subject", ""), "body": fields["body"]},
-        )
+    ensure_defaults(NOTICE)
 
 
 # -- the citizen's answers ------------------------------------------------------------------

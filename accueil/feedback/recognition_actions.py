@@ -45,8 +45,7 @@ from accueil.feedback.models import (
 )
 from accueil.feedback.models.recognition import COMMENT_MAX, MESSAGE_MAX
 from accueil.notify.actions import notify_beside
-from accueil.notify.models import Template
-from accueil.notify.templates_text import CONTENT_DIR, read_file
+from accueil.notify.templates_text import ensure_defaults
 
 logger = logging.getLogger("accueil.feedback")
 
@@ -100,19 +99,7 @@ def _clean_message(text: str, limit: int, *, required: bool, field: str) -> str:
 
 
 def ensure_wording() -> None:
-    """The notice's default wording from the content files, if this database never loaded it
-    (otherwise every notice would fail until an operator ran ``load_templates``)."""
-    if Template.objects.filter(key=NOTICE, agency=None).exists():
-        return
-    for path in sorted(CONTENT_DIR.glob(f"{NOTICE}.*.md")):
-        fields = read_file(path)
-        Template.objects.get_or_create(
-            agency=None,
-            key=fields["key"],
-            channel=fields["channel"],
-            language=fields["language"],
-            defaults={"subject": fields.get("subject", ""), "body": fields["body"]},
-        )
+    ensure_defaults(NOTICE)
 
 
 def _notify_agent(kudos: Kudos) -> None:

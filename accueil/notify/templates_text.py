@@ -98,3 +98,19 @@ def load_files(directory: Path = CONTENT_DIR) -> int:
         )
         count += 1
     return count
+
+
+def ensure_defaults(key: str) -> None:
+    """One notice's platform wording from its files, if this database never loaded it: a
+    feature that sends it must not fail until an operator runs ``load_templates``."""
+    if Template.objects.filter(key=key, agency=None).exists():
+        return
+    for path in sorted(CONTENT_DIR.glob(f"{key}.*.md")):
+        fields = read_file(path)
+        Template.objects.get_or_create(
+            agency=None,
+            key=fields["key"],
+            channel=fields["channel"],
+            language=fields["language"],
+            defaults={"subject": fields.get("subject", ""), "body": fields["body"]},
+        )
