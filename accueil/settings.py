@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accueil.cases",
     "accueil.open311",
     "accueil.feedback",
+    "accueil.insights",
     "accueil.site",
 ]
 

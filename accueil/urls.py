@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("accueil.cases.urls")),
     path("", include("accueil.open311.staff_urls")),
     path("", include("accueil.feedback.urls")),
+    path("", include("accueil.insights.urls")),
     path("admin/", admin.site.urls),
 )
 

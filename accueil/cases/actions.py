@@ -386,19 +386,42 @@ def do_change_status(actor: Actor, case: Case, status: str, *, version=None, now
             % {"now": Status(case.status).label, "next": Status(status).label},
         )
     previous = case.status
+    due_before = case.resolution_due_at
     with transaction.atomic():
         _write(case, version, now, **_with_clocks(case, _moved_status(case, status, now), now))
         record_event(
             f"case.{status}",
             case,
             actor=actor,
-            data={"from": previous, "to": status},
+            data={"from": previous, "to": status, **_status_facts(case, status, due_before, now)},
             office=case.office,
             service=case.service,
             at=now,
         )
         _tell_citizen(case, "case.status_changed")
     return case
+
+
+def _timing(since: datetime, due: datetime | None, now: datetime) -> dict:
+    """How long it took and whether the due time we announced was met (None: none announced)."""
+    return {
+        "after": max(0, int((now - since).total_seconds())),
+        "due_met": None if due is None else now <= due,
+    }
+
+
+def _status_facts(case: Case, status: str, due: datetime | None, now: datetime) -> dict:
+    """What the rollups learn from a status change: the channel; on a resolution, how long it
+    took, whether it met the due time, and whether it was settled at first contact (at most
+    one answer and nothing more asked of the citizen)."""
+    facts: dict = {"channel": case.channel}
+    if status == Status.RESOLVED:
+        kinds = list(case.messages.values_list("kind", flat=True))
+        facts.update(_timing(case.opened_at, due, now))
+        facts["first_contact"] = (
+            kinds.count(MessageKind.REPLY) <= 1 and MessageKind.CITIZEN not in kinds
+        )
+    return facts
 
 
 def do_assign(
@@ -453,8 +476,10 @@ def do_reply(
     cleaned = clean_files(settings_for(case.service), files)
     now = now or timezone.now()
     changes: dict = {}
+    facts = {"channel": case.channel}
     if case.first_response_at is None:
         changes["first_response_at"] = now
+        facts.update(first=True, **_timing(case.opened_at, case.response_due_at, now))
     if case.status in (Status.NEW, Status.ACKNOWLEDGED):
         changes.update(_moved_status(case, Status.IN_PROGRESS, now))
     with transaction.atomic():
@@ -473,7 +498,12 @@ def do_reply(
             "case.replied",
             case,
             actor=actor,
-            data={"message": str(message.id), "template": template[:60], "files": len(cleaned)},
+            data={
+                "message": str(message.id),
+                "template": template[:60],
+                "files": len(cleaned),
+                **facts,
+            },
             office=case.office,
             service=case.service,
             at=now,
@@ -537,6 +567,7 @@ def do_merge(actor: Actor, duplicate: Case, original: Case, *, version=None, now
         )
     now = now or timezone.now()
     expected = duplicate.version if version is None else version
+    previous = duplicate.status
     with transaction.atomic():
         changes = _moved_status(duplicate, Status.CLOSED, now)
         changes.update(duplicate_of=original, next_check_at=None)
@@ -564,7 +595,7 @@ def do_merge(actor: Actor, duplicate: Case, original: Case, *, version=None, now
             "case.merged",
             duplicate,
             actor=actor,
-            data={"into": str(original.pk)},
+            data={"into": str(original.pk), "from": previous, "channel": duplicate.channel},
             office=duplicate.office,
             service=duplicate.service,
             at=now,
@@ -641,6 +672,7 @@ def do_citizen_reply(
             data={
                 "message": str(message.id),
                 "reopened": previous == Status.RESOLVED,
+                "channel": target.channel,
                 "files": len(cleaned),
                 "from_case": str(case.pk),
             },
@@ -747,7 +779,12 @@ def do_close_resolved(now=None, limit: int = 500) -> int:
                     "case.closed",
                     case,
                     actor=Actor.system(),
-                    data={"from": Status.RESOLVED, "to": Status.CLOSED, "automatic": True},
+                    data={
+                        "from": Status.RESOLVED,
+                        "to": Status.CLOSED,
+                        "automatic": True,
+                        "channel": case.channel,
+                    },
                     office=case.office,
                     service=case.service,
                     at=now,

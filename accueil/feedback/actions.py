@@ -188,7 +188,12 @@ def do_invite(subject_type: str, subject, *, agent_id=None, at=None, now=None) -
             agency=agency,
             office=invitation.office,
             service=invitation.service,
-            data={"subject": subject_type, "sent_via": invitation.sent_via},
+            data={
+                "subject": subject_type,
+                "sent_via": invitation.sent_via,
+                "channel": invitation.channel,
+            },
+            at=invitation.created_at,  # when the person was served: the day it counts for
         )
         if reach is not None:
             _send(invitation, *reach)
@@ -351,9 +356,29 @@ def do_answer(
             agency=invitation.agency,
             office=invitation.office,
             service=invitation.service,
-            data={"invitation": str(invitation.id), "answers": len(answers), "final": final},
+            data={
+                "invitation": str(invitation.id),
+                "answers": len(answers),
+                "final": final,
+                **_rollup_facts(invitation, answers),
+            },
         )
     return response
+
+
+def _rollup_facts(invitation: Invitation, answers: dict) -> dict:
+    """What the published results count (insights' rollups): whether the person was satisfied
+    and trusted the service — 4 or 5 on a scale, or a thumbs up — never what they wrote."""
+    positive = {}
+    for question, value in answers.items():
+        if question.driver in ("satisfaction", "trust") and value.get("value_int") is not None:
+            scale = question.kind == QuestionKind.SCALE5
+            positive[question.driver] = value["value_int"] >= (4 if scale else 1)
+    return {
+        "channel": invitation.channel,
+        "agent": invitation.agent_id,
+        "positive": positive,
+    }
 
 
 def _already() -> ActionError:

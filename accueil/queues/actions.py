@@ -167,6 +167,7 @@ def _event(verb, visit, actor, now, **data):
             "ticket": visit.ticket,
             "office": str(visit.office_id),
             "service": str(visit.service_id),
+            "source": visit.source,  # the channel, for the rollups (insights)
             **data,
         },
     )
@@ -397,6 +398,17 @@ def _after_the_call(office, moment) -> None:
     transaction.on_commit(tell_those_now_near, robust=True)
 
 
+def _call_facts(visit, desk) -> dict:
+    """What the rollups learn from a call: on the first call, how long the visitor waited since
+    arriving and the wait we predicted for them (the published accuracy of our predictions)."""
+    facts: dict = {"desk": str(desk.id)}
+    if visit.first_called_at == visit.called_at:
+        facts["first"] = True
+        facts["waited"] = max(0, int((visit.called_at - visit.arrived_at).total_seconds()))
+        facts["predicted"] = visit.predicted_wait
+    return facts
+
+
 def do_call_next(desk, actor: Actor = SYSTEM, now=None) -> Visit | None:
     """Give the desk the first waiting visitor of its services, or None if nobody waits.
 
@@ -450,7 +462,7 @@ def do_call_next(desk, actor: Actor = SYSTEM, now=None) -> Visit | None:
                     visit = Visit.objects.select_related("office__agency", "desk", "service").get(
                         id=visit_id
                     )
-                    _event("visit.called", visit, actor, moment, desk=str(desk.id))
+                    _event("visit.called", visit, actor, moment, **_call_facts(visit, desk))
                     notices.called(visit)
                     live.announce(visit.office_id)
                     _after_the_call(desk.office, moment)

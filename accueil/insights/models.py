@@ -1,0 +1,222 @@
+"""Rollups: counts and sums per place, service, channel and local hour, filled from the event log.
+
+Each row adds up facts (a visitor called after 7 minutes, a request answered on time); pages
+add rows up, and means, shares and percentiles come from the sums and from the wait histogram's
+buckets, never from the raw visits. Rows are keyed by the office's *local* day and hour (the wall
+clock the public sees: tickets restart at local midnight, a repeated DST hour adds into one row).
+
+Dimensions are stored as plain values, not foreign keys, with the nil UUID for "none" (a request
+with no office): a unique key must match on both databases, where NULLs are never equal, and
+``INSERT … ON CONFLICT DO UPDATE`` adds into the row that matches (rollups.py).
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+NONE = uuid.UUID(int=0)
+
+# Upper edges of the wait histogram, in seconds; the last bucket is open. Percentiles are
+# interpolated inside a bucket, so they are as precise as the edges near them.
+WAIT_EDGES = (60, 120, 180, 300, 420, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200)
+WAIT_BUCKETS = len(WAIT_EDGES) + 1
+
+# What one row adds up. Each name is a column; ``rollups.Facts`` fills them.
+VISIT_SUMS = (
+    "arrivals",  # tickets taken
+    "waits",  # first calls: one per visitor served or called
+    "wait_seconds",  # sum of the waits above
+    "wait_eligible",  # first calls of a service with a wait standard
+    "wait_within",  # … of which within the standard
+    "called",  # every call, first or after a transfer
+    "completed",
+    "service_seconds",  # sum, from start to end, of completed visits
+    "no_shows",
+    "abandoned",  # left the line, or still waiting at closing time
+    "transfers",
+    "predicted",  # first calls of visitors who were shown a predicted wait
+    "predicted_within",  # … whose wait fell inside the range shown
+    "predicted_error_seconds",  # sum of |waited − predicted|
+    "appointments_booked",
+    "appointments_missed",
+)
+CASE_SUMS = (
+    "cases_opened",
+    "backlog_change",  # +1 opened or reopened, −1 resolved, closed or merged while open
+    "first_responses",
+    "first_response_seconds",
+    "response_eligible",  # first responses to a request with a response due time
+    "response_within",
+    "resolutions",
+    "resolution_seconds",
+    "resolution_eligible",  # resolutions of a request with a due time announced
+    "resolution_within",
+    "first_contact",  # resolved with at most one answer and no reply from the citizen
+    "reopened",
+)
+SURVEY_SUMS = (
+    "invitations",
+    "responses",
+    "satisfaction_answers",
+    "satisfied",  # 4 or 5 on the scale, or a thumbs up
+    "trust_answers",
+    "trusting",
+)
+WAIT_HISTOGRAM = tuple(f"wait_h{i}" for i in range(WAIT_BUCKETS))
+SUMS = VISIT_SUMS + WAIT_HISTOGRAM + CASE_SUMS + SURVEY_SUMS
+
+# The agent's rollup: what the agent did, per day.
+AGENT_SUMS = (
+    "called",
+    "completed",
+    "service_seconds",
+    "no_shows",
+    "transfers",
+    "first_responses",
+    "resolutions",
+    "responses",
+    "satisfaction_answers",
+    "satisfied",
+)
+
+
+class Sums(models.Model):
+    """The columns a place-and-service row adds up (``SUMS``)."""
+
+    arrivals = models.BigIntegerField(default=0)
+    waits = models.BigIntegerField(default=0)
+    wait_seconds = models.BigIntegerField(default=0)
+    wait_eligible = models.BigIntegerField(default=0)
+    wait_within = models.BigIntegerField(default=0)
+    called = models.BigIntegerField(default=0)
+    completed = models.BigIntegerField(default=0)
+    service_seconds = models.BigIntegerField(default=0)
+    no_shows = models.BigIntegerField(default=0)
+    abandoned = models.BigIntegerField(default=0)
+    transfers = models.BigIntegerField(default=0)
+    predicted = models.BigIntegerField(default=0)
+    predicted_within = models.BigIntegerField(default=0)
+    predicted_error_seconds = models.BigIntegerField(default=0)
+    appointments_booked = models.BigIntegerField(default=0)
+    appointments_missed = models.BigIntegerField(default=0)
+    wait_h0 = models.BigIntegerField(default=0)
+    wait_h1 = models.BigIntegerField(default=0)
+    wait_h2 = models.BigIntegerField(default=0)
+    wait_h3 = models.BigIntegerField(default=0)
+    wait_h4 = models.BigIntegerField(default=0)
+    wait_h5 = models.BigIntegerField(default=0)
+    wait_h6 = models.BigIntegerField(default=0)
+    wait_h7 = models.BigIntegerField(default=0)
+    wait_h8 = models.BigIntegerField(default=0)
+    wait_h9 = models.BigIntegerField(default=0)
+    wait_h10 = models.BigIntegerField(default=0)
+    wait_h11 = models.BigIntegerField(default=0)
+    wait_h12 = models.BigIntegerField(default=0)
+    wait_h13 = models.BigIntegerField(default=0)
+    cases_opened = models.BigIntegerField(default=0)
+    backlog_change = models.BigIntegerField(default=0)
+    first_responses = models.BigIntegerField(default=0)
+    first_response_seconds = models.BigIntegerField(default=0)
+    response_eligible = models.BigIntegerField(default=0)
+    response_within = models.BigIntegerField(default=0)
+    resolutions = models.BigIntegerField(default=0)
+    resolution_seconds = models.BigIntegerField(default=0)
+    resolution_eligible = models.BigIntegerField(default=0)
+    resolution_within = models.BigIntegerField(default=0)
+    first_contact = models.BigIntegerField(default=0)
+    reopened = models.BigIntegerField(default=0)
+    invitations = models.BigIntegerField(default=0)
+    responses = models.BigIntegerField(default=0)
+    satisfaction_answers = models.BigIntegerField(default=0)
+    satisfied = models.BigIntegerField(default=0)
+    trust_answers = models.BigIntegerField(default=0)
+    trusting = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RollupKey(models.Model):
+    """Where and when: the place, service and channel, on the office's local day."""
+
+    agency_id = models.UUIDField()
+    office_id = models.UUIDField(default=NONE)
+    service_id = models.UUIDField(default=NONE)
+    channel = models.CharField(max_length=16, default="")
+    day = models.DateField()  # local to the office
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}"
+
+
+class DailyRollup(RollupKey, Sums):
+    """One local day of one service at one office through one channel."""
+
+    class Meta:
+        verbose_name = _("daily figures")
+        verbose_name_plural = _("daily figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "office_id", "service_id", "channel", "day"],
+                name="daily_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agency_id", "day"], name="daily_rollup_by_day"),
+            models.Index(fields=["office_id", "day"], name="daily_rollup_by_office"),
+        ]
+
+
+class HourlyRollup(RollupKey, Sums):
+    """One local hour of one service at one office through one channel."""
+
+    hour = models.PositiveSmallIntegerField()  # 0–23, local
+
+    class Meta:
+        verbose_name = _("hourly figures")
+        verbose_name_plural = _("hourly figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "office_id", "service_id", "channel", "day", "hour"],
+                name="hourly_rollup_key",
+            )
+        ]
+        indexes = [models.Index(fields=["agency_id", "day"], name="hourly_rollup_by_day")]
+
+
+class AgentRollup(models.Model):
+    """One local day of one agent's work on one service at one office."""
+
+    agency_id = models.UUIDField()
+    office_id = models.UUIDField(default=NONE)
+    service_id = models.UUIDField(default=NONE)
+    agent_id = models.BigIntegerField()
+    day = models.DateField()
+    called = models.BigIntegerField(default=0)
+    completed = models.BigIntegerField(default=0)
+    service_seconds = models.BigIntegerField(default=0)
+    no_shows = models.BigIntegerField(default=0)
+    transfers = models.BigIntegerField(default=0)
+    first_responses = models.BigIntegerField(default=0)
+    resolutions = models.BigIntegerField(default=0)
+    responses = models.BigIntegerField(default=0)
+    satisfaction_answers = models.BigIntegerField(default=0)
+    satisfied = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("agent's daily figures")
+        verbose_name_plural = _("agents' daily figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "office_id", "service_id", "agent_id", "day"],
+                name="agent_rollup_key",
+            )
+        ]
+        indexes = [models.Index(fields=["agency_id", "day"], name="agent_rollup_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agent_id}"
