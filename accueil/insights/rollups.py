@@ -17,6 +17,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -191,10 +192,10 @@ def facts(event: Event, context: Context) -> tuple[dict, dict]:
     return survey_facts(event)
 
 
-def _agent_of(event: Event) -> int | None:
+def _agent_of(event: Event) -> UUID | None:
     if event.verb.startswith("survey."):
         agent = event.data.get("agent")
-        return int(agent) if agent is not None else None
+        return UUID(str(agent)) if agent else None
     return event.actor_id
 
 
