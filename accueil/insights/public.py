@@ -1,0 +1,401 @@
+"""The public figures: results against every published service standard, satisfaction, and the
+accuracy of what we announced (predicted waits, due dates), with small counts suppressed.
+
+One function, :func:`public_figures`, computes everything the transparency page, the public API
+and the open-data files show, from the rollups only (two grouped queries, whatever the number of
+visits), and caches it for a few minutes per agency and day: the three outputs cannot disagree,
+and a burst of visitors costs one computation.
+
+Privacy: only counts leave here, never a visit, a ticket, a case or a name. Every count under 5
+is hidden together with its percentage, and more cells are hidden until no hidden one can be
+recomputed from the shown ones (``accueil.lib.suppression``). The equations given to it are the
+sums the outputs show (months add up to their quarter, offices add up to the agency) and, to
+assume the worst, the sums that *could* count the same people across two tables (the visits of
+every service with a wait standard and the visits shown a predicted wait; the decided requests
+of every service with a resolution standard and the requests given a due date).
+
+Periods: the last 12 months, extended back to the start of their first quarter so that every
+quarter shown is whole (its months are all listed); the current month and quarter are "to date".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accueil.catalog.models import Agency, Office, ServiceStandard
+from accueil.insights.models import NONE, DailyRollup
+from accueil.lib import suppression
+from accueil.lib.suppression import Cell, Table
+
+CACHE_SECONDS = 300
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+}
+#: The rollup columns that hold each measure's (volume, within the standard).
+MEASURE_COLUMNS = {
+    "wait": ("wait_eligible", "wait_within"),
+    "response": ("response_eligible", "response_within"),
+    "resolution": ("resolution_eligible", "resolution_within"),
+}
+SERVICE_COLUMNS = (
+    "wait_eligible",
+    "wait_within",
+    "response_eligible",
+    "response_within",
+    "resolution_eligible",
+    "resolution_within",
+    "satisfaction_answers",
+    "satisfied",
+)
+OFFICE_COLUMNS = (
+    "predicted",
+    "predicted_within",
+    "predicted_error_seconds",
+    "resolution_eligible",
+    "resolution_within",
+)
+ALL = "all"  # the key of the agency-wide row of a table by office
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar month or quarter, named by its first day."""
+
+    kind: str  # "month" | "quarter"
+    start: date
+
+    @property
+    def code(self) -> str:
+        """ "2026-11" or "2026-Q4"."""
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+
+    @property
+    def months(self) -> list[date]:
+        count = 1 if self.kind == "month" else 3
+        return [_add_months(self.start, n) for n in range(count)]
+
+    @property
+    def fiscal_year(self) -> str:
+        """The Government of Canada's fiscal year (April to March): "2026-2027"."""
+        first = self.start.year if self.start.month >= 4 else self.start.year - 1
+        return f"{first}-{first + 1}"
+
+    @property
+    def fiscal_quarter(self) -> int:
+        return (self.start.month - 4) % 12 // 3 + 1
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def periods(today: date) -> tuple[list[Period], list[Period]]:
+    """The months and quarters shown on ``today``: whole quarters covering the last 12 months."""
+    first = _quarter_start(_add_months(today.replace(day=1), -11))
+    months, quarters = [], []
+    month = first
+    while month <= today:
+        months.append(Period("month", month))
+        if month == _quarter_start(month):
+            quarters.append(Period("quarter", month))
+        month = _add_months(month, 1)
+    return months, quarters
+
+
+@dataclass
+class Result:
+    """One period's published figure; counts are None when suppressed."""
+
+    period: Period
+    volume: int | None
+    within: int | None
+    suppressed: bool
+    percent: float | None = None  # share within, 0–100, one decimal
+    met: bool | None = None  # against the standard's target (standards only)
+    mean_error_minutes: float | None = None  # predicted waits only
+
+
+@dataclass
+class StandardFigures:
+    id: UUID
+    measure: str
+    threshold: int
+    unit: str
+    target_percent: int
+    description: dict[str, str]
+    months: list[Result] = field(default_factory=list)
+    quarters: list[Result] = field(default_factory=list)
+
+    @property
+    def latest_month(self) -> Result:
+        return self.months[-1]
+
+    @property
+    def latest_quarter(self) -> Result:
+        return self.quarters[-1]
+
+
+@dataclass
+class ServiceFigures:
+    id: UUID
+    name: dict[str, str]
+    standards: list[StandardFigures]
+    satisfaction_months: list[Result]
+    satisfaction_quarters: list[Result]
+
+
+@dataclass
+class OfficeRow:
+    """One office (or the agency, ``id is None``) of an accuracy table, by month."""
+
+    id: UUID | None
+    name: dict[str, str]
+    months: list[Result]
+
+
+@dataclass
+class PublicFigures:
+    agency_slug: str
+    agency_name: dict[str, str]
+    generated_at: datetime
+    months: list[Period]
+    quarters: list[Period]
+    services: list[ServiceFigures]
+    predicted_waits: list[OfficeRow]  # offices, then the agency
+    due_dates: list[OfficeRow]
+
+    @property
+    def standards(self) -> list[tuple[ServiceFigures, StandardFigures]]:
+        return [(s, std) for s in self.services for std in s.standards]
+
+
+def _in_languages(text) -> dict[str, str]:
+    out = {}
+    for language in ("fr", "en"):
+        with translation.override(language):
+            out[language] = str(text())
+    return out
+
+
+def _result(cell: Cell, period: Period, target: int | None = None) -> Result:
+    if cell.suppressed:
+        return Result(period, None, None, True)
+    volume, within = cell.volume, int(cell.counts.get("within", 0))
+    result = Result(period, volume, within, False)
+    if volume:
+        result.percent = round(100 * within / volume, 1)
+        if target is not None:
+            result.met = within * 100 >= target * volume
+        if "error_seconds" in cell.counts:
+            result.mean_error_minutes = round(cell.counts["error_seconds"] / volume / 60, 1)
+    return result
+
+
+def _grouped(agency: Agency, start: date, end: date, by: str, columns) -> dict:
+    rows = (
+        DailyRollup.objects.filter(agency_id=agency.id, day__gte=start, day__lte=end)
+        .values(by, month=TruncMonth("day"))
+        .annotate(**{c: Sum(c) for c in columns})
+        .order_by()
+    )
+    found: dict = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime) else month
+        found[(row[by], month)] = {c: int(row[c] or 0) for c in columns}
+    return found
+
+
+def compute(agency: Agency, today: date | None = None) -> PublicFigures:
+    """The agency's public figures on ``today`` (its local date by default), suppressed."""
+    today = today or timezone.localdate()
+    months, quarters = periods(today)
+    start = months[0].start
+    by_service = _grouped(agency, start, today, "service_id", SERVICE_COLUMNS)
+    by_office = _grouped(agency, start, today, "office_id", OFFICE_COLUMNS)
+    standards = list(
+        ServiceStandard.objects.filter(published=True, service__agency=agency, service__active=True)
+        .select_related("service")
+        .order_by("service__name_fr", "measure")
+    )
+    table = Table()
+
+    def cells_by_period(prefix: tuple, counts_for) -> None:
+        """A month cell per month and a quarter cell per quarter, the quarter their sum."""
+        for quarter in quarters:
+            parts = []
+            total: dict[str, int] = {}
+            for month in quarter.months:
+                if month > today:
+                    continue
+                counts = counts_for(month)
+                table.add(Cell((*prefix, month), counts))
+                parts.append((*prefix, month))
+                for name, value in counts.items():
+                    total[name] = total.get(name, 0) + value
+            table.add(Cell((*prefix, quarter.code), total, total=True))
+            table.sum_of((*prefix, quarter.code), parts)
+
+    service_ids = []
+    for standard in standards:
+        volume_column, within_column = MEASURE_COLUMNS[standard.measure]
+        sid = standard.service_id
+
+        def standard_counts(month, sid=sid, v=volume_column, w=within_column):
+            row = by_service.get((sid, month), {})
+            return {"volume": row.get(v, 0), "within": row.get(w, 0)}
+
+        cells_by_period(("standard", standard.id), standard_counts)
+        if sid not in service_ids:
+            service_ids.append(sid)
+    for sid in service_ids:
+
+        def satisfaction_counts(month, sid=sid):
+            row = by_service.get((sid, month), {})
+            return {"volume": row.get("satisfaction_answers", 0), "within": row.get("satisfied", 0)}
+
+        cells_by_period(("satisfaction", sid), satisfaction_counts)
+
+    # Accuracy by office and month, and the agency's row, their sum.
+    office_ids = sorted({key[0] for key in by_office}, key=str)
+    tables = {
+        "predicted": ("predicted", "predicted_within", "wait"),
+        "due": ("resolution_eligible", "resolution_within", "resolution"),
+    }
+    active: dict[str, list] = {}
+    for name, (volume_column, within_column, measure) in tables.items():
+        active[name] = [
+            o
+            for o in office_ids
+            if any(
+                by_office[(o, m.start)][volume_column] for m in months if (o, m.start) in by_office
+            )
+        ]
+        for month in months:
+            parts = []
+            total: dict[str, int] = {}
+            for office_id in active[name]:
+                row = by_office.get((office_id, month.start), {})
+                counts = {"volume": row.get(volume_column, 0), "within": row.get(within_column, 0)}
+                if name == "predicted":
+                    counts["error_seconds"] = row.get("predicted_error_seconds", 0)
+                table.add(Cell((name, office_id, month.start), counts))
+                parts.append((name, office_id, month.start))
+                for key, value in counts.items():
+                    total[key] = total.get(key, 0) + value
+            table.add(Cell((name, ALL, month.start), total, total=True))
+            if parts:
+                table.sum_of((name, ALL, month.start), parts)
+            same = [("standard", s.id, month.start) for s in standards if s.measure == measure]
+            if same and parts:  # assume the worst: both tables count the same people
+                table.same_total(same, [(name, ALL, month.start)])
+    suppression.suppress(table)
+
+    def results(prefix: tuple, target: int | None = None) -> tuple[list[Result], list[Result]]:
+        month_results = [
+            _result(table.cells[(*prefix, m.start)], m, target)
+            for m in months
+            if (*prefix, m.start) in table.cells
+        ]
+        quarter_results = [_result(table.cells[(*prefix, q.code)], q, target) for q in quarters]
+        return month_results, quarter_results
+
+    services: dict[UUID, ServiceFigures] = {}
+    for standard in standards:
+        service = standard.service
+        if service.id not in services:
+            sat_months, sat_quarters = results(("satisfaction", service.id))
+            services[service.id] = ServiceFigures(
+                service.id,
+                {"fr": service.name_in("fr"), "en": service.name_in("en")},
+                [],
+                sat_months,
+                sat_quarters,
+            )
+        month_results, quarter_results = results(("standard", standard.id), standard.target_percent)
+        services[service.id].standards.append(
+            StandardFigures(
+                standard.id,
+                standard.measure,
+                standard.threshold,
+                standard.unit,
+                standard.target_percent,
+                _in_languages(standard.describe),
+                month_results,
+                quarter_results,
+            )
+        )
+
+    names = {
+        o.id: {"fr": o.name_in("fr"), "en": o.name_in("en")}
+        for o in Office.objects.filter(agency=agency)
+    }
+    elsewhere = _in_languages(lambda: _("Requests not tied to an office"))
+    everywhere = _in_languages(lambda: _("All offices"))
+
+    def office_rows(name: str) -> list[OfficeRow]:
+        rows = []
+        for office_id in active[name]:
+            label = elsewhere if office_id == NONE else names.get(office_id, elsewhere)
+            rows.append(
+                OfficeRow(
+                    None if office_id == NONE else office_id,
+                    label,
+                    [_result(table.cells[(name, office_id, m.start)], m) for m in months],
+                )
+            )
+        rows.sort(key=lambda row: row.name["fr"])
+        rows.append(
+            OfficeRow(
+                None, everywhere, [_result(table.cells[(name, ALL, m.start)], m) for m in months]
+            )
+        )
+        return rows
+
+    return PublicFigures(
+        agency.slug,
+        {"fr": agency.name_in("fr"), "en": agency.name_in("en")},
+        timezone.now(),
+        months,
+        quarters,
+        list(services.values()),
+        office_rows("predicted"),
+        office_rows("due"),
+    )
+
+
+def public_figures(agency: Agency) -> PublicFigures:
+    """:func:`compute`, kept for ``CACHE_SECONDS`` per agency and local day."""
+    today = timezone.localdate()
+    key = f"insights:public:{agency.id}:{today.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = compute(agency, today)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def published_agencies():
+    """Agencies that have at least one published standard (the transparency page lists them)."""
+    return (
+        Agency.objects.filter(services__standards__published=True, services__active=True)
+        .distinct()
+        .order_by("slug")
+    )
