@@ -219,6 +219,9 @@ OPEN311_FETCH_MEDIA = env_bool("ACCUEIL_OPEN311_FETCH_MEDIA")
 OPEN311_MEDIA_PRIVATE_NETWORKS = env_list("ACCUEIL_OPEN311_MEDIA_PRIVATE_NETWORKS")
 # Survey answers sent per client address, as "count/seconds" (a counter tablet sends many).
 SURVEY_RATE = env_str("ACCUEIL_SURVEY_RATE", "30/60")
+# Reads of the public figures (transparency page, public performance API, open-data files), per
+# client address, as "count/seconds".
+PUBLIC_READ_RATE = env_str("ACCUEIL_PUBLIC_READ_RATE", "120/60")
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Open311 GeoReport v2: machine clients, no language prefix (accueil/open311/urls.py).
     path("open311/v2/", include("accueil.open311.urls")),
+    # Open data: bilingual files, no language prefix (docs/open-data.md).
+    path("open-data/", include("accueil.insights.open_data_urls")),
     path("notify/sms/status", sms_hooks.status, name="sms-status"),
     path("notify/sms/inbound", sms_hooks.inbound, name="sms-inbound"),
 ]

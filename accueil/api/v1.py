@@ -12,6 +12,7 @@ from accueil.cases.api import router as cases_router
 from accueil.cases.mail_api import router as mail_router
 from accueil.catalog.access import access_office
 from accueil.catalog.models import Desk, Office, Service, cached_calendars
+from accueil.insights.public_api import router as public_router
 from accueil.queues.api import router as queues_router
 from accueil.queues.api_appointments import router as appointments_router
 from accueil.queues.waits import recent_forecasts, wait_range
@@ -41,6 +42,7 @@ api.add_router("", queues_router)
 api.add_router("", appointments_router)
 api.add_router("", cases_router)
 api.add_router("", mail_router)
+api.add_router("", public_router)
 
 
 def translated(obj, field="name"):

@@ -24,13 +24,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accueil.catalog.models import Agency, Office, ServiceStandard
+from accueil.core import ratelimit
+from accueil.core.actions import ActionError
 from accueil.insights.models import NONE, DailyRollup
 from accueil.lib import suppression
 from accueil.lib.suppression import Cell, Table
@@ -399,3 +403,222 @@ def published_agencies():
         .distinct()
         .order_by("slug")
     )
+
+
+# -- what the API and the open-data files say ---------------------------------------------------
+
+
+def _period_out(result: Result) -> dict:
+    return {
+        "period": result.period.code,
+        "kind": result.period.kind,
+        "volume": result.volume,
+        "within": result.within,
+        "result_percent": result.percent,
+        "suppressed": result.suppressed,
+    }
+
+
+def api_payload(figures: PublicFigures, language: str) -> dict:
+    """The public API's answer: text fields in ``language``, counts as published."""
+
+    def standard_out(service: ServiceFigures, standard: StandardFigures) -> dict:
+        periods_out = []
+        for result in [*standard.months, *standard.quarters]:
+            out = _period_out(result)
+            out["met"] = result.met
+            periods_out.append(out)
+        return {
+            "id": standard.id,
+            "service": {"id": service.id, "name": service.name[language]},
+            "measure": standard.measure,
+            "threshold": standard.threshold,
+            "unit": standard.unit,
+            "target_percent": standard.target_percent,
+            "description": standard.description[language],
+            "periods": periods_out,
+        }
+
+    def office_out(row: OfficeRow, error: bool) -> dict:
+        months_out = []
+        for result in row.months:
+            out = _period_out(result)
+            if error:
+                out["mean_error_minutes"] = result.mean_error_minutes
+            months_out.append(out)
+        return {"office": row.id, "name": row.name[language], "months": months_out}
+
+    return {
+        "agency": {"slug": figures.agency_slug, "name": figures.agency_name[language]},
+        "generated_at": figures.generated_at,
+        "licence": LICENCE,
+        "suppression_threshold": suppression.THRESHOLD,
+        "standards": [standard_out(s, std) for s, std in figures.standards],
+        "satisfaction": [
+            {
+                "service": {"id": s.id, "name": s.name[language]},
+                "periods": [
+                    _period_out(r) for r in [*s.satisfaction_months, *s.satisfaction_quarters]
+                ],
+            }
+            for s in figures.services
+        ],
+        "accuracy": {
+            "predicted_waits": [office_out(row, True) for row in figures.predicted_waits],
+            "due_dates": [office_out(row, False) for row in figures.due_dates],
+        },
+    }
+
+
+#: The open-data columns, modelled on the Government of Canada's service standards dataset.
+OPEN_DATA_COLUMNS = (
+    "fiscal_yr",
+    "period_type",
+    "period",
+    "fiscal_quarter",
+    "agency",
+    "agency_name_en",
+    "agency_name_fr",
+    "service_id",
+    "service_name_en",
+    "service_name_fr",
+    "service_std_id",
+    "service_std_type",
+    "service_std_en",
+    "service_std_fr",
+    "threshold",
+    "threshold_unit",
+    "target",
+    "volume_meeting_target",
+    "total_volume",
+    "performance",
+    "target_met",
+    "suppressed",
+    "comments_en",
+    "comments_fr",
+)
+
+
+def open_data_rows(figures: PublicFigures, today: date | None = None) -> list[dict]:
+    """One row per published standard and period (months, then quarters), both languages."""
+    today = today or timezone.localdate(figures.generated_at)
+    rows = []
+    for service, standard in figures.standards:
+        for result in [*standard.months, *standard.quarters]:
+            period = result.period
+            comments = []
+            if result.suppressed:
+                comments.append(
+                    _in_languages(
+                        lambda: _(
+                            "Fewer than 5 people, or hidden so that a small count cannot be "
+                            "worked out from the others: not published to protect privacy."
+                        )
+                    )
+                )
+            last_month = _add_months(period.start, 1 if period.kind == "month" else 3)
+            if last_month > today:
+                comments.append(_in_languages(lambda: _("Period in progress: figures to date.")))
+            rows.append(
+                {
+                    "fiscal_yr": period.fiscal_year,
+                    "period_type": period.kind,
+                    "period": period.code,
+                    "fiscal_quarter": f"Q{period.fiscal_quarter}",
+                    "agency": figures.agency_slug,
+                    "agency_name_en": figures.agency_name["en"],
+                    "agency_name_fr": figures.agency_name["fr"],
+                    "service_id": str(service.id),
+                    "service_name_en": service.name["en"],
+                    "service_name_fr": service.name["fr"],
+                    "service_std_id": str(standard.id),
+                    "service_std_type": standard.measure,
+                    "service_std_en": standard.description["en"],
+                    "service_std_fr": standard.description["fr"],
+                    "threshold": standard.threshold,
+                    "threshold_unit": standard.unit,
+                    "target": round(standard.target_percent / 100, 2),
+                    "volume_meeting_target": result.within,
+                    "total_volume": result.volume,
+                    "performance": None
+                    if result.percent is None
+                    else round(result.within / result.volume, 4),  # type: ignore[operator]
+                    "target_met": None if result.met is None else ("Y" if result.met else "N"),
+                    "suppressed": "Y" if result.suppressed else "N",
+                    "comments_en": " ".join(c["en"] for c in comments),
+                    "comments_fr": " ".join(c["fr"] for c in comments),
+                }
+            )
+    return rows
+
+
+def open_data_document(figures: PublicFigures) -> dict:
+    """The JSON file: what it is, its licence and date, then the rows."""
+    return {
+        "title": _in_languages(lambda: _("Results against our service standards")),
+        "agency": figures.agency_slug,
+        "generated_at": figures.generated_at.isoformat(),
+        "licence": LICENCE,
+        "schema": "docs/open-data/performance.schema.json",
+        "rows": open_data_rows(figures),
+    }
+
+
+def choose_agency(slug: str | None) -> tuple[Agency | None, list[Agency]]:
+    """The agency whose figures are asked for: ``?agency=<slug>``, or the only one that
+    publishes. Returns (None, the agencies to choose from) when several do."""
+    candidates = published_agencies()
+    if slug:
+        agency = candidates.filter(slug=slug).first()
+        if agency is None:
+            raise Http404
+        return agency, []
+    found = list(candidates[:2]) or list(Agency.objects.order_by("slug")[:2])
+    if len(found) == 1:
+        return found[0], []
+    if not found:
+        return None, []
+    return None, list(candidates)
+
+
+def agency_or_refuse(slug: str | None) -> Agency:
+    """:func:`choose_agency` for machines: several agencies and none named is a 400."""
+    agency, choices = choose_agency(slug)
+    if agency is None:
+        if not choices:
+            raise Http404
+        raise ActionError(
+            "agency_required",
+            _("Several agencies publish their results here: name one with ?agency=."),
+            status=400,
+            field="agency",
+            agencies=[a.slug for a in choices],
+        )
+    return agency
+
+
+def too_many(request) -> int | None:
+    """The public reads' rate limit (``ACCUEIL_PUBLIC_READ_RATE``), per client address: the
+    seconds to wait, or None."""
+    return ratelimit.hit(request, "public-read", ratelimit.Limit.parse(settings.PUBLIC_READ_RATE))
+
+
+_INTEGER_COLUMNS = ("threshold", "volume_meeting_target", "total_volume")
+_NUMBER_COLUMNS = ("target", "performance")
+_NULLABLE = ("volume_meeting_target", "total_volume", "performance", "target_met")
+
+
+def typed_csv_row(row: dict[str, str]) -> dict:
+    """A CSV line read back as the JSON file's row (empty cell → null, numbers as numbers):
+    how the schema documents the CSV too."""
+    out: dict = {}
+    for name, value in row.items():
+        if value == "" and name in _NULLABLE:
+            out[name] = None
+        elif name in _INTEGER_COLUMNS:
+            out[name] = int(value)
+        elif name in _NUMBER_COLUMNS:
+            out[name] = float(value)
+        else:
+            out[name] = value
+    return out
