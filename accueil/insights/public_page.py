@@ -91,7 +91,7 @@ def _chart(standard, language: str, chart_id: str) -> str:
     months = standard.months
     points = [
         Point(
-            period_label(r, short=True),
+            period_label(r),
             None if r.suppressed or not r.volume else r.percent,
             "" if r.suppressed or not r.volume else percent_text(r.percent),
         )
@@ -116,6 +116,7 @@ def _chart(standard, language: str, chart_id: str) -> str:
         desc=desc,
         value_label=_("Share within the standard (%)"),
         category_label=_("Month"),
+        horizontal=True,
         max_value=100,
         tick_format=lambda v: formats.number_format(v, 0),
         no_data=_("No published figures yet"),
@@ -155,6 +156,9 @@ def page_context(figures: PublicFigures, language: str) -> dict:
             }
         )
 
+    def has_data(rows) -> bool:
+        return any(r.suppressed or r.volume for row in rows for r in row.months)
+
     def office_tables(rows) -> list[dict]:
         return [
             {
@@ -172,6 +176,8 @@ def page_context(figures: PublicFigures, language: str) -> dict:
         "services": services,
         "predicted_waits": office_tables(figures.predicted_waits),
         "due_dates": office_tables(figures.due_dates),
+        "has_predicted_waits": has_data(figures.predicted_waits),
+        "has_due_dates": has_data(figures.due_dates),
         "first_month": period_label(Result(figures.months[0], None, None, False)),
         "last_month": period_label(Result(figures.months[-1], None, None, False)),
     }
