@@ -142,7 +142,7 @@ def _complement_for(table: Table, key: Hashable) -> Cell | None:
     """The cell to hide so that ``key`` is protected: a total of an equation it is in, else
     the smallest part there, else (a combination gave it away) the smallest shown cell."""
 
-    def order(cell: Cell) -> tuple:
+    def order(cell: Cell) -> tuple[bool, bool, int, str]:
         return (not cell.total, cell.empty, cell.volume, str(cell.key))
 
     near = [
