@@ -88,6 +88,10 @@ NOT_PAGES = {
     "kudos-decide",
     # Revoking a client application's key (POST): tests/open311/test_keys_page.py.
     "revoke",
+    # The open-data files, downloads linked from the transparency page:
+    # tests/insights/test_transparency.py and test_transparency_walk.py fetch them.
+    "performance-csv",
+    "performance-json",
 }
 BLOCKING = {"serious", "critical"}
 axe = Axe()
