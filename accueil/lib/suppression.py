@@ -138,13 +138,32 @@ def _reduce(rows: list[dict[int, Fraction]]) -> dict[int, dict[int, Fraction]]:
     return pivots
 
 
+def _order(cell: Cell) -> tuple[bool, bool, int, str]:
+    """Which shown cell to hide first: a total, then a cell with people in it, the smallest."""
+    return (not cell.total, cell.empty, cell.volume, str(cell.key))
+
+
+def _one_subtraction_away(table: Table) -> None:
+    """The quick pass: while an equation has exactly one hidden cell (one subtraction gives
+    it away), hide another of its cells. Most tables need nothing more; the exact check in
+    :func:`suppress` then has little left to do."""
+    changed = True
+    while changed:
+        changed = False
+        for equation in table.equations:
+            cells = [table.cells[k] for k in equation if k in table.cells and equation[k]]
+            hidden = [c for c in cells if c.suppressed]
+            shown = [c for c in cells if not c.suppressed]
+            if len(hidden) == 1 and shown:
+                complement = min(shown, key=_order)
+                complement.suppressed = complement.complementary = True
+                changed = True
+
+
 def _complement_for(table: Table, key: Hashable) -> Cell | None:
     """The cell to hide so that ``key`` is protected: a total of an equation it is in, else
     the smallest part there, else (a combination gave it away) the smallest shown cell."""
-
-    def order(cell: Cell) -> tuple[bool, bool, int, str]:
-        return (not cell.total, cell.empty, cell.volume, str(cell.key))
-
+    order = _order
     near = [
         table.cells[k]
         for equation in table.equations
@@ -167,6 +186,7 @@ def suppress(table: Table) -> Table:
     for cell in table.cells.values():
         if is_small(cell.counts):
             cell.suppressed = True
+    _one_subtraction_away(table)
     while True:
         exposed = determined(table)
         if not exposed:
