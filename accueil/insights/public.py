@@ -20,8 +20,10 @@ quarter shown is whole (its months are all listed); the current month and quarte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -40,6 +42,7 @@ from accueil.lib import suppression
 from accueil.lib.suppression import Cell, Table
 
 CACHE_SECONDS = 300
+T = TypeVar("T")
 LICENCE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
@@ -392,6 +395,18 @@ def public_figures(agency: Agency) -> PublicFigures:
     found = cache.get(key)
     if found is None:
         found = compute(agency, today)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def cached_output(agency: Agency, name: str, make: Callable[[PublicFigures], T]) -> T:
+    """What ``make`` draws from the figures (a page's body, the API's JSON, a file), kept like
+    the figures: a cached answer is then a cache read, whatever the size of the tables.
+    ``name`` says which output and, for text, which language."""
+    key = f"insights:public:{name}:{agency.id}:{timezone.localdate().isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = make(public_figures(agency))
         cache.set(key, found, CACHE_SECONDS)
     return found
 

@@ -8,6 +8,7 @@ cannot be worked out, are ``null`` with ``suppressed: true`` (``accueil.insights
 from datetime import datetime
 from uuid import UUID
 
+from django.http import HttpResponse
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
@@ -110,7 +111,13 @@ def performance(request, filters: Query[PerformanceQuery]):
     if wait:
         return rate_limited(wait)
     agency = public.agency_or_refuse(filters.agency)
-    language = (get_language() or "fr")[:2]
-    return public.api_payload(
-        public.public_figures(agency), language if language in ("fr", "en") else "fr"
-    )
+    language = "en" if (get_language() or "fr").startswith("en") else "fr"
+
+    def answer(figures: public.PublicFigures) -> str:
+        # Checked against the documented schema once, when computed; then served as it is.
+        return PerformanceOut.model_validate(
+            public.api_payload(figures, language)
+        ).model_dump_json()
+
+    body = public.cached_output(agency, f"api-{language}", answer)
+    return HttpResponse(body, content_type="application/json; charset=utf-8")

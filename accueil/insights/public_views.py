@@ -4,8 +4,9 @@ shown to everyone (no sign-in), rate-limited per client address."""
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -35,9 +36,19 @@ def transparency(request):
     if wait:
         return _slow_down(request, wait)
     agency, choices = figures_of.choose_agency(request.GET.get("agency"))
-    context = {"agency": agency, "choices": choices}
+    context = {"agency": agency, "choices": choices, "body": ""}
     if agency is not None:
-        context.update(page_context(figures_of.public_figures(agency), get_language() or "fr"))
+        language = "en" if (get_language() or "fr").startswith("en") else "fr"
+
+        def body(figures) -> str:
+            # The figures' part of the page, the same for everyone: no request, no user, no
+            # CSRF token in it (the header around it is rendered per request).
+            return render_to_string(
+                "insights/_transparency_body.html",
+                {**page_context(figures, language), "LANGUAGE_CODE": language},
+            )
+
+        context["body"] = figures_of.cached_output(agency, f"page-{language}", body)
     return render(request, "insights/transparency.html", context)
 
 
@@ -59,13 +70,14 @@ def open_data_csv(request):
     if wait:
         return _slow_down(request, wait)
     agency = figures_of.agency_or_refuse(request.GET.get("agency"))
-    rows = figures_of.open_data_rows(figures_of.public_figures(agency))
-    columns = figures_of.OPEN_DATA_COLUMNS
-    lines = [columns, *([row[c] for c in columns] for row in rows)]
-    response = StreamingHttpResponse(
-        csvexport.stream(lines), content_type="text/csv; charset=utf-8"
-    )
-    return _headers(response, agency, "csv")
+
+    def file(figures) -> bytes:
+        columns = figures_of.OPEN_DATA_COLUMNS
+        rows = figures_of.open_data_rows(figures)
+        return csvexport.to_bytes([columns, *([row[c] for c in columns] for row in rows)])
+
+    body = figures_of.cached_output(agency, "csv", file)
+    return _headers(HttpResponse(body, content_type="text/csv; charset=utf-8"), agency, "csv")
 
 
 @public
@@ -75,7 +87,11 @@ def open_data_json(request):
     if wait:
         return _slow_down(request, wait)
     agency = figures_of.agency_or_refuse(request.GET.get("agency"))
-    document = figures_of.open_data_document(figures_of.public_figures(agency))
-    body = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+
+    def file(figures) -> str:
+        document = figures_of.open_data_document(figures)
+        return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+
+    body = figures_of.cached_output(agency, "json", file)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _headers(response, agency, "json")
