@@ -21,6 +21,9 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from accueil.cases.actions import do_change_status, do_open_case
+from accueil.cases.intake import Intake
+from accueil.cases.models import CaseSettings
 from accueil.core.actors import Actor
 from accueil.core.consumers import consumers, feed
 from accueil.core.models import ConsumerCursor, Event
@@ -85,6 +88,28 @@ def town(transactional_db):
                 personal["emails"].add(email)
                 called = do_call_next(desk, actor=actor, now=at + timedelta(minutes=wait))
                 do_complete(called, actor=actor, now=at + timedelta(minutes=wait + 2))
+    # Requests: 6 decided last month, all within 10 business days, at the north office.
+    permits = ServiceFactory(agency=agency, offices=[north], name_fr="Urbanisme", name_en="Zoning")
+    StandardFactory(
+        service=permits, measure="resolution", threshold=10, unit="business_days", target_percent=90
+    )
+    CaseSettings.objects.get_or_create(service=permits, defaults={"office": north})
+    for day in range(2, 8):
+        at = datetime.combine(
+            month_start(1).replace(day=day), datetime.min.time(), tzinfo=ZONE
+        ) + timedelta(hours=11)
+        name, email = f"Rosalie Bouchard{day}", f"rb{day}@ex.ca"
+        case = do_open_case(
+            Actor.system(),
+            service=permits,
+            channel="web",
+            intake=Intake(description="Une clôture.", language="fr", name=name, email=email),
+            now=at,
+        )
+        personal["names"].add(name)
+        personal["emails"].add(email)
+        personal["tickets"].add(case.reference)
+        do_change_status(Actor.system(), case, "resolved", now=at + timedelta(days=1))
     count_everything()
     return {"agency": agency, "standard": standard, "personal": personal}
 
@@ -120,7 +145,7 @@ def test_results_by_month_come_from_the_rollups_and_small_months_are_suppressed(
     assert answer.status_code == 200
     body = answer.json()
     assert body["licence"]["name"] == "CC-BY-4.0" and body["generated_at"]
-    (standard,) = body["standards"]
+    (standard,) = [s for s in body["standards"] if s["measure"] == "wait"]
     assert standard["service"]["name"] == "Permits"
     assert standard["description"] == "80% of visitors served within 15 minutes"
     periods = standard["periods"]
@@ -138,6 +163,12 @@ def test_results_by_month_come_from_the_rollups_and_small_months_are_suppressed(
     north = next(row for row in waits if row["name"] == "North office")
     last = by_period(north["months"], code(1))
     assert (last["volume"], last["within"]) == (6, 4) or last["suppressed"]
+    # Requests decided by the announced due date, by office: the north office's 6.
+    (decided,) = [s for s in body["standards"] if s["measure"] == "resolution"]
+    assert by_period(decided["periods"], code(1))["volume"] == 6
+    due = body["accuracy"]["due_dates"]
+    assert [row["name"] for row in due] == ["North office", "All offices"]
+    assert by_period(due[0]["months"], code(1))["within"] == 6
 
 
 def test_no_hidden_count_can_be_recovered_by_subtracting_shown_ones(town, client):
@@ -235,7 +266,7 @@ def test_the_page_says_the_results_in_words_in_both_languages(town, client, lang
     page = answer.content.decode()
     for word in words:
         assert word in page, word
-    assert page.count("<svg") == 1 and "<title" in page and "<desc" in page
+    assert page.count("<svg") == 2 and "<title" in page and "<desc" in page  # one a standard
     assert "/open-data/performance.csv?agency=lac-clair" in page
 
 
