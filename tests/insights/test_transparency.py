@@ -289,3 +289,14 @@ def test_public_reads_are_rate_limited(town, client, settings):
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert client.get("/en/transparency/?agency=lac-clair").status_code == 429
     assert client.get("/open-data/performance.csv?agency=lac-clair").status_code == 429
+
+
+def test_the_api_speaks_the_language_of_accept_language(town, client):
+    french = client.get("/api/v1/public/performance?agency=lac-clair", HTTP_ACCEPT_LANGUAGE="fr")
+    english = client.get("/api/v1/public/performance?agency=lac-clair", HTTP_ACCEPT_LANGUAGE="en")
+    fr_names = {s["service"]["name"] for s in french.json()["standards"]}
+    en_names = {s["service"]["name"] for s in english.json()["standards"]}
+    assert fr_names == {"Permis", "Urbanisme"} and en_names == {"Permits", "Zoning"}
+    assert french.json()["accuracy"]["due_dates"][-1]["name"] == "Tous les bureaux"
+    # Counts are the same in both languages (one computation, two renderings).
+    assert french.json()["standards"][0]["periods"] == english.json()["standards"][0]["periods"]
