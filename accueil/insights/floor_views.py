@@ -105,7 +105,7 @@ def _desk_page(request, desk, open_form=None, services_form=None, status=200):
         "desk": desk,
         "office": office,
         "session": session,
-        "open_form": open_form or OpenForm(office=office, initial={"services": []}),
+        "open_form": open_form or OpenForm(office=office, prefix="open"),
         "services_form": services_form,
     }
     return render(request, "insights/floor_desk.html", context, status=status)
@@ -116,7 +116,7 @@ def _desk_page(request, desk, open_form=None, services_form=None, status=200):
 @failures_return_to("insights:floor-desk")
 def open_desk(request, desk):
     desk = access_desk(request.actor, desk)
-    form = OpenForm(request.POST, office=desk.office)
+    form = OpenForm(request.POST, office=desk.office, prefix="open")
     if not form.is_valid():
         return _desk_page(request, desk, open_form=form, status=400)
     agent = form.cleaned_data["agent"]

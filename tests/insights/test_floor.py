@@ -318,7 +318,7 @@ def test_a_supervisor_opens_a_closed_desk_for_an_agent(client, morning):
     assert page.status_code == 200
     response = client.post(
         reverse("insights:floor-desk-open", args=[desk.id]),
-        {"agent": str(morning.bo.id), "services": [str(morning.taxes.id)]},
+        {"open-agent": str(morning.bo.id), "open-services": [str(morning.taxes.id)]},
     )
     assert response.status_code == 302
     session = DeskSession.objects.get(desk=desk, closed_at=None)
