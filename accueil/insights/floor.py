@@ -75,15 +75,6 @@ class DeskRow:
     services: list[Service] = field(default_factory=list)
 
 
-STATE_LABELS = {
-    "serving": _("Serving"),
-    "called": _("Called"),
-    "idle": _("Free"),
-    "paused": _("On a break"),
-    "closed": _("Closed"),
-}
-
-
 @dataclass
 class Breach:
     case: Case

@@ -24,7 +24,7 @@ from accueil.catalog.access import access_desk, access_office, offices_for
 from accueil.core.actions import failures_return_to
 from accueil.core.actors import Role
 from accueil.core.guards import staff_required
-from accueil.insights.floor import STATE_LABELS, floor_state
+from accueil.insights.floor import floor_state
 from accueil.queues import actions
 from accueil.queues.models import DeskSession
 
@@ -76,7 +76,7 @@ def offices(request):
 def floor(request, office):
     office = access_office(request.actor, office)
     state = floor_state(office, timezone.now())
-    context = {"floor": state, "office": office, "state_labels": STATE_LABELS}
+    context = {"floor": state, "office": office}
     if request.htmx:
         return render(request, "insights/floor_fragment.html", context)
     return render(request, "insights/floor.html", context)

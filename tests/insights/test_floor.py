@@ -239,7 +239,7 @@ def test_an_agent_is_refused_and_another_agency_learns_nothing(client, morning, 
 @pytest.mark.parametrize("who", ["supervisor", "admin"])
 def test_supervisors_and_admins_of_the_agency_see_the_floor_in_both_languages(client, morning, who):
     client.force_login(getattr(morning, who))
-    for language, title in (("fr", "Plancher en direct"), ("en", "Live floor")):
+    for language, title in (("fr", "Suivi en direct"), ("en", "Live floor")):
         with translation.override(language):
             url = reverse("insights:floor", args=[morning.office.id])
         response = client.get(url)
