@@ -39,7 +39,7 @@ class ServiceLine:
 
     service: Service
     waiting: int = 0
-    longest_wait: int | None = None  # seconds the first in line has waited
+    longest_wait: int | None = None  # seconds the one waiting longest has waited
     predicted: tuple[int, int] | None = None  # minutes, for someone arriving now
     served: int = 0  # completed today
     standard: ServiceStandard | None = None  # the wait standard, in minutes
@@ -119,7 +119,7 @@ def floor_state(office: Office, now: datetime) -> Floor:
     for key, line in lines.items():
         seconds = guess.for_new_arrival(key)
         line.predicted = wait_range(seconds)
-        _raise_alerts(line, serving=seconds is not None)
+        _raise_alerts(line, predicted=seconds)
     return Floor(
         office=office,
         now=now,
@@ -181,9 +181,11 @@ def _count_today(office, today, lines) -> dict:
     return last_end
 
 
-def _raise_alerts(line: ServiceLine, serving: bool) -> None:
+def _raise_alerts(line: ServiceLine, predicted: int | None) -> None:
+    """What a supervisor must act on: a line nobody serves, a standard already missed for
+    someone, one about to be missed for the next arrival, a day under its target."""
     standard, threshold = line.standard, line.threshold
-    if line.waiting and not serving:
+    if line.waiting and predicted is None:
         line.alerts.append(str(_("Nobody serves this line now.")))
     if standard is None or threshold is None:
         return
@@ -191,6 +193,13 @@ def _raise_alerts(line: ServiceLine, serving: bool) -> None:
         line.alerts.append(
             str(
                 _("Someone has waited longer than the standard (%(threshold)s).")
+                % {"threshold": standard.threshold_text()}
+            )
+        )
+    if predicted is not None and predicted > threshold:
+        line.alerts.append(
+            str(
+                _("Someone arriving now would wait longer than the standard (%(threshold)s).")
                 % {"threshold": standard.threshold_text()}
             )
         )
