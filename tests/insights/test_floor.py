@@ -227,6 +227,23 @@ def test_an_answered_request_is_no_longer_due_for_a_first_answer(requests_world)
     assert floor_state(world.office, datetime(2026, 12, 2, 8, tzinfo=montreal)).breaches == []
 
 
+def test_the_page_lists_a_request_due_soon_with_a_link_to_it(client, requests_world):
+    world = requests_world
+    case = case_actions.do_open_case(
+        PUBLIC,
+        service=world.service,
+        channel="web",
+        intake=intake(),
+        now=datetime(2026, 11, 2, 10, tzinfo=ZoneInfo("America/Montreal")),
+    )
+    client.force_login(UserFactory(agency=world.agency, role=Role.SUPERVISOR))
+    with translation.override("en"):
+        url = reverse("insights:floor", args=[world.office.id])
+        link = reverse("cases:detail", args=[case.reference])
+    body = client.get(url).content.decode()
+    assert f'href="{link}"' in body and "Overdue:" in body and "A first answer" in body
+
+
 # -- who may see it ------------------------------------------------------------------------------
 
 
