@@ -269,6 +269,15 @@ def test_an_agent_is_refused_and_another_agency_learns_nothing(client, morning, 
     assert DeskSession.objects.filter(desk=morning.desks[0], closed_at=None).exists()
 
 
+def test_a_supervisor_of_other_offices_of_the_agency_learns_nothing_of_this_one(client, morning):
+    elsewhere = OfficeFactory(agency=morning.agency)
+    morning.supervisor.offices.set([elsewhere])
+    client.force_login(morning.supervisor)
+    assert client.get(reverse("insights:floor", args=[morning.office.id])).status_code == 404
+    desk = reverse("insights:floor-desk", args=[morning.desks[0].id])
+    assert client.get(desk).status_code == 404
+
+
 @pytest.mark.parametrize("who", ["supervisor", "admin"])
 def test_supervisors_and_admins_of_the_agency_see_the_floor_in_both_languages(client, morning, who):
     client.force_login(getattr(morning, who))
