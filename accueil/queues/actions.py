@@ -646,6 +646,8 @@ def do_open_desk(desk, agent, services, actor: Actor = SYSTEM, now=None) -> Desk
     authorise(actor, desk.office)
     if actor.is_staff and actor.user.pk != agent.pk and not actor.has_role(Role.SUPERVISOR):
         raise Http404
+    if agent.agency_id != desk.office.agency_id:  # a supervisor seats only their own staff
+        raise Http404
     now = now or timezone.now()
     allowed = set(desk.office.services.values_list("id", flat=True))
     chosen = [s for s in services if s.id in allowed]

@@ -377,6 +377,15 @@ def test_a_supervisor_opens_a_closed_desk_for_an_agent(client, morning):
     )
 
 
+def test_a_supervisor_cannot_seat_someone_from_another_agency(morning):
+    desk = morning.desks[2]
+    with pytest.raises(Http404):
+        actions.do_open_desk(
+            desk, morning.stranger_admin, [morning.permits], actor=Actor.staff(morning.supervisor)
+        )
+    assert not DeskSession.objects.filter(desk=desk).exists()
+
+
 def test_changing_services_refuses_an_agent_who_does_not_hold_the_desk_and_changes_nothing(
     morning,
 ):
