@@ -137,8 +137,16 @@ def test_the_floor_follows_a_call_and_a_supervisor_closes_the_desk_by_keyboard(
     assert floor.get_attribute("#floor-summary", "aria-live") == "polite"
     assert violations(floor) == []
 
-    # The supervisor closes that desk with the keyboard.
+    # The supervisor closes that desk with the keyboard; a live refresh meanwhile keeps the
+    # focus where it was.
     tab_to(floor, f"#close-desk-{desk_id}", presses=200)
+    floor.evaluate(
+        """() => new Promise(done => {
+            document.body.addEventListener("htmx:afterSettle", () => done(), {once: true});
+            htmx.trigger("#floor-live", "refresh");
+        })"""
+    )
+    assert floor.evaluate("document.activeElement.id") == f"close-desk-{desk_id}"
     floor.keyboard.press("Enter")
     floor.get_by_text(text["closed"]).wait_for()
     assert text["closed_state"] in floor.locator(f"tr:has(#manage-desk-{desk_id})").inner_text()
