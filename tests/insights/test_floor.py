@@ -298,6 +298,19 @@ def test_a_supervisor_with_one_office_goes_straight_to_its_floor(client, morning
     assert response["Location"] == reverse("insights:floor", args=[morning.office.id])
 
 
+def test_a_supervisor_of_several_offices_picks_one(client, morning):
+    second = OfficeFactory(agency=morning.agency, name_en="Harbour office")
+    OfficeFactory(name_en="Someone else's office")  # another agency
+    client.force_login(morning.supervisor)
+    with translation.override("en"):
+        response = client.get(reverse("insights:floor-offices"))
+        links = [reverse("insights:floor", args=[o.id]) for o in (morning.office, second)]
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert all(link in body for link in links)
+    assert "Someone else" not in body
+
+
 def test_the_live_refresh_gets_the_fragment_and_its_summary_only(client, morning, floor_url):
     client.force_login(morning.supervisor)
     response = client.get(floor_url, headers={"HX-Request": "true"})
