@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from accueil.catalog.models import Measure, Office, ServiceStandard, ThresholdUnit
 from accueil.core.consumers import Consumer, consumers, feed
+from accueil.core.consumers import behind as consumer_behind
 from accueil.core.models import ConsumerCursor, Event
 from accueil.insights.models import (
     AGENT_SUMS,
@@ -266,6 +267,11 @@ def add(events: list[Event]) -> None:
     _upsert(HourlyRollup, (*PLACE, "hour"), hourly)
     _upsert(DailyRollup, PLACE, daily)
     _upsert(AgentRollup, AGENT, agents)
+
+
+def behind() -> int:
+    """How many events the consumer has yet to count."""
+    return consumer_behind(consumers.get(NAME), limit=10**9)
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None, batch: int = 5000) -> int:
