@@ -13,6 +13,7 @@ happened, as it happened. The only outside facts are the office's time zone and 
 wait standard, read once per batch.
 """
 
+import time
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -292,11 +293,17 @@ def rebuild(progress: Callable[[int, int], None] | None = None, batch: int = 500
     total = Event.objects.filter(verb__in=VERBS).count()
     consumer = Consumer(NAME, frozenset(VERBS), add, batch)
     done = 0
-    while read := feed(consumer):
+    while True:
+        read = feed(consumer)
         done += read
-        if progress is not None:
-            progress(done, total)
-    failed = ConsumerCursor.objects.get(name=NAME).last_error
-    if failed:
-        raise RuntimeError(f"the rebuild stopped after {done} events: {failed}")
-    return done
+        if read:
+            if progress is not None:
+                progress(done, total)
+            continue
+        failed = ConsumerCursor.objects.get(name=NAME).last_error
+        if failed:
+            raise RuntimeError(f"the rebuild stopped after {done} events: {failed}")
+        if not behind():
+            return done
+        # PostgreSQL: held back by a transaction still running; or a worker fed it meanwhile.
+        time.sleep(0.05)
