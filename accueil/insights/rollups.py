@@ -35,7 +35,7 @@ from accueil.insights.models import (
     DailyRollup,
     HourlyRollup,
 )
-from accueil.queues.waits import wait_range
+from accueil.queues.waits import busy_bucket, wait_range
 
 NAME = "insights.rollups"
 OPEN = {"new", "acknowledged", "in_progress", "waiting"}
@@ -117,8 +117,14 @@ def visit_facts(event: Event, context: Context) -> tuple[dict, dict]:
         seconds = max(0, int(data.get("seconds") or 0))
         sums.update(completed=1, service_seconds=seconds)
         agent.update(completed=1, service_seconds=seconds)
+        if data.get("busy") is not None:
+            busy = max(0, int(data["busy"]))
+            bucket = busy_bucket(busy)
+            sums.update({f"busy_h{bucket}": 1, f"busy_s{bucket}": busy})
     elif verb == "visit.no_show":
         sums["no_shows"] = agent["no_shows"] = 1
+        if data.get("busy") is not None:
+            sums.update(no_show_busy_samples=1, no_show_busy_seconds=max(0, int(data["busy"])))
     elif verb in ("visit.cancelled", "visit.closed_at_end_of_day"):
         sums["abandoned"] = 1
     elif verb == "visit.transferred":
