@@ -376,7 +376,7 @@ def _rollup_facts(invitation: Invitation, answers: dict) -> dict:
             positive[question.driver] = value["value_int"] >= (4 if scale else 1)
     return {
         "channel": invitation.channel,
-        "agent": invitation.agent_id,
+        "agent": str(invitation.agent_id) if invitation.agent_id else None,
         "positive": positive,
     }
 
