@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from accueil.catalog.models import Channel
 from accueil.insights import kpi_format as fmt
-from accueil.insights import kpis
 from accueil.insights import kpi_panels as p
+from accueil.insights import kpis
 from accueil.insights.kpis import Figures, Scope
 
 VIEWS = {
@@ -237,7 +237,14 @@ def satisfaction(scope: Scope, names: Names) -> list[p.Panel]:
     days = p.over_time(scope, by)
     services = p.by_key(scope, "service", names.services)
     channels = p.by_key(scope, "channel", names.channels)
-    columns = [p.INVITATIONS, p.RESPONSES, p.RESPONSE_RATE, p.SURVEY_ANSWERS, p.SATISFACTION, p.TRUST]
+    columns = [
+        p.INVITATIONS,
+        p.RESPONSES,
+        p.RESPONSE_RATE,
+        p.SURVEY_ANSWERS,
+        p.SATISFACTION,
+        p.TRUST,
+    ]
     t_days = _("Satisfied respondents over time")
     t_services = _("Satisfied respondents, by service")
     t_channels = _("Survey response rate, by channel")

@@ -180,8 +180,7 @@ def lines(
 
     def points(some: Sequence[Row]) -> list[svgchart.Point]:
         return [
-            svgchart.Point(r.short, chart_value(column.value(r.figures), column.kind))
-            for r in some
+            svgchart.Point(r.short, chart_value(column.value(r.figures), column.kind)) for r in some
         ]
 
     current_total = _total(rows)
@@ -282,9 +281,7 @@ SERVED = Column(gettext_lazy("Served"), lambda f: f.completed)
 WAIT_MEAN = Column(gettext_lazy("Mean wait"), lambda f: f.wait_mean, "duration")
 WAIT_MEDIAN = Column(gettext_lazy("Median wait"), lambda f: f.wait_median, "duration")
 WAIT_P90 = Column(gettext_lazy("90th percentile wait"), lambda f: f.wait_p90, "duration")
-WITHIN = Column(
-    gettext_lazy("Called within the standard"), lambda f: f.wait_within_share, "share"
-)
+WITHIN = Column(gettext_lazy("Called within the standard"), lambda f: f.wait_within_share, "share")
 ELIGIBLE = Column(gettext_lazy("Visitors with a wait standard"), lambda f: f.wait_eligible)
 SERVICE_MEAN = Column(gettext_lazy("Mean service time"), lambda f: f.service_mean, "duration")
 NO_SHOW = Column(gettext_lazy("No-show rate"), lambda f: f.no_show_share, "share")

@@ -199,7 +199,7 @@ def view_csv(request: HttpRequest, view: str) -> StreamingHttpResponse:
     context = _context(request)
     scope = context["scope"]
     panels = kpi_pages.BUILDERS[view](scope, _names(context, view == "agents"))
-    wanted = request.GET.get("table", "")
+    wanted = request.GET.get("table") or panels[0].slug  # the page's first table by default
     panel = next((one for one in panels if one.slug == wanted), None)
     if panel is None:
         raise Http404

@@ -57,7 +57,9 @@ def serve(desk, agent, service, office, arrive, wait_minutes, serve_minutes=5, n
             visit = do_recall(visit, actor=actor, now=later)
         do_no_show(visit, actor=actor, now=arrive + timedelta(minutes=wait_minutes + 20))
     else:
-        do_complete(visit, actor=actor, now=arrive + timedelta(minutes=wait_minutes + serve_minutes))
+        do_complete(
+            visit, actor=actor, now=arrive + timedelta(minutes=wait_minutes + serve_minutes)
+        )
 
 
 def make_agency(name_fr="Permis", name_en="Permits", username="aline"):
@@ -79,8 +81,23 @@ def place(db):
     """One office, one service, an agent who served three visitors and missed one."""
     found = make_agency()
     for minute, wait in ((0, 5), (10, 12), (20, 30)):
-        serve(found.desk, found.agent, found.service, found.office, DAY + timedelta(minutes=minute), wait)
-    serve(found.desk, found.agent, found.service, found.office, DAY + timedelta(hours=2), 4, no_show=True)
+        serve(
+            found.desk,
+            found.agent,
+            found.service,
+            found.office,
+            DAY + timedelta(minutes=minute),
+            wait,
+        )
+    serve(
+        found.desk,
+        found.agent,
+        found.service,
+        found.office,
+        DAY + timedelta(hours=2),
+        4,
+        no_show=True,
+    )
     drain()
     found.supervisor = UserFactory(agency=found.agency, role=Role.SUPERVISOR, username="sup")
     found.scope = kpis.Scope(found.agency.id, DAY.date(), DAY.date())
@@ -100,7 +117,10 @@ def table_cells(html, caption_start):
         if caption and unescape(caption.group(1)).strip().startswith(caption_start):
             rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
             return [
-                [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", r, re.S)]
+                [
+                    unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                    for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", r, re.S)
+                ]
                 for r in rows
             ]
     raise AssertionError(f"no table captioned {caption_start!r}")
@@ -142,7 +162,9 @@ def test_another_agencys_office_or_service_is_not_found(personas, field):
     other = personas.stranger_office if field == "office" else personas.stranger_service
     response = signed_in(personas.supervisor).get("/fr/staff/insights/", {field: other.id})
     assert response.status_code == 404
-    response = signed_in(personas.supervisor).get("/fr/staff/insights/visits.csv", {field: other.id, "table": "waits"})
+    response = signed_in(personas.supervisor).get(
+        "/fr/staff/insights/visits.csv", {field: other.id, "table": "waits"}
+    )
     assert response.status_code == 404
 
 
@@ -167,11 +189,15 @@ def test_a_supervisor_of_some_offices_sees_one_of_them_never_the_agency(place):
     assert "All offices" not in html
     rows = table_cells(html, "Headline figures")
     assert rows[1][:2] == ["Visitors", "0"]  # the other office had nobody
-    assert client.get("/en/staff/insights/", {**PERIOD, "office": place.office.id}).status_code == 404
+    assert (
+        client.get("/en/staff/insights/", {**PERIOD, "office": place.office.id}).status_code == 404
+    )
 
 
 def test_the_staff_home_links_supervisors_to_the_indicators(personas):
-    assert "/fr/staff/insights/" in signed_in(personas.supervisor).get("/fr/staff/").content.decode()
+    assert (
+        "/fr/staff/insights/" in signed_in(personas.supervisor).get("/fr/staff/").content.decode()
+    )
     assert "/fr/staff/insights/" not in signed_in(personas.owner).get("/fr/staff/").content.decode()
 
 
@@ -200,7 +226,11 @@ def test_the_visits_tables_say_what_the_series_say(place):
     assert by_service[1][0] == "Permits"
     assert by_service[1][1:3] == [str(service.wait_eligible), "75%"]
     hours = table_cells(html, "Visitors by hour of arrival")
-    assert [row[:2] for row in hours[1:]] == [["9:00 a.m.", "3"], ["10:00 a.m.", "0"], ["11:00 a.m.", "1"]]
+    assert [row[:2] for row in hours[1:]] == [
+        ["9:00 a.m.", "3"],
+        ["10:00 a.m.", "0"],
+        ["11:00 a.m.", "1"],
+    ]
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart' in html
     assert 'role="img"' in html
 
@@ -254,19 +284,27 @@ def test_the_overview_csv_has_the_raw_figures(place):
 def test_a_view_csv_has_the_table_of_its_panel(place):
     client = signed_in(place.supervisor)
     rows = read_csv(client.get("/en/staff/insights/visits.csv", {**PERIOD, "table": "services"}))
-    assert rows[0][:3] == ["Service", "Visitors with a wait standard", "Called within the standard (%)"]
+    assert rows[0][:3] == [
+        "Service",
+        "Visitors with a wait standard",
+        "Called within the standard (%)",
+    ]
     assert rows[1][:3] == ["Permits", "4", "75.0"]
-    assert client.get("/en/staff/insights/visits.csv", {**PERIOD, "table": "nope"}).status_code == 404
+    assert (
+        client.get("/en/staff/insights/visits.csv", {**PERIOD, "table": "nope"}).status_code == 404
+    )
 
 
 def test_a_name_written_as_a_formula_is_neutralised_in_the_csv(place):
-    place.agent.first_name = "=HYPERLINK(\"http://x\")"
+    place.agent.first_name = '=HYPERLINK("http://x")'
     place.agent.last_name = ""
     place.agent.save()
     rows = read_csv(
-        signed_in(place.supervisor).get("/en/staff/insights/agents.csv", {**PERIOD, "table": "agents"})
+        signed_in(place.supervisor).get(
+            "/en/staff/insights/agents.csv", {**PERIOD, "table": "agents"}
+        )
     )
-    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][0] == '\'=HYPERLINK("http://x")'
     assert rows[1][2] == "3"  # served
 
 
