@@ -114,18 +114,21 @@ def day_short(value: date) -> str:
     return format_date(value, pattern, locale=locale())
 
 
-def day_long(value: date) -> str:
-    """« mardi 3 novembre 2026 », "Tuesday, November 3, 2026" — a table's row header."""
-    return dates.day(value, language())
+def day_in_table(value: date) -> str:
+    """« lun. 2 novembre », « mar. 1er décembre », "Mon, November 2" — a table's row header (the caption has the year)."""
+    if language() == "en":
+        return format_date(value, "EEE, MMMM d", locale=locale())
+    number = "1er" if value.day == 1 else str(value.day)  # French writes the first as an ordinal
+    return format_date(value, "EEE '{day}' MMMM", locale=locale()).replace("{day}", number)
 
 
 def bucket_label(value: date, by: str, *, short: bool = False) -> str:
     """A day, a week (by its Monday), a month or a quarter (by its first day) in words."""
     if by == "day":
-        return day_short(value) if short else day_long(value)
+        return day_short(value) if short else day_in_table(value)
     if by == "week":
         first = day_short(value)
-        return first if short else _("Week of %(day)s") % {"day": day_long(value)}
+        return first if short else _("Week of %(day)s") % {"day": day_in_table(value)}
     if by == "month":
         return format_date(value, "MMM y" if short else "MMMM y", locale=locale())
     quarter = (value.month - 1) // 3 + 1

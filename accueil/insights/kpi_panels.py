@@ -113,6 +113,11 @@ class Panel:
     note: str = ""
     extra: list[tuple[str, list[str]]] = field(default_factory=list)
 
+    @property
+    def wide(self) -> bool:
+        """A table of many columns goes under its chart, not beside it."""
+        return len(self.columns) > 3
+
     def header(self) -> list[str]:
         return [str(c.label) for c in self.columns]
 
