@@ -115,7 +115,8 @@ def day_short(value: date) -> str:
 
 
 def day_in_table(value: date) -> str:
-    """« lun. 2 novembre », « mar. 1er décembre », "Mon, November 2" — a table's row header (the caption has the year)."""
+    """« lun. 2 novembre », « mar. 1er décembre », "Mon, November 2": a table's row header
+    (the page and the caption give the year)."""
     if language() == "en":
         return format_date(value, "EEE, MMMM d", locale=locale())
     number = "1er" if value.day == 1 else str(value.day)  # French writes the first as an ordinal

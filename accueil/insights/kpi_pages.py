@@ -80,11 +80,15 @@ def _with_backlog(figures: Figures, open_at_end: int) -> Figures:
     return Figures({**figures.sums, "backlog_end": open_at_end})
 
 
-def headlines(scope: Scope) -> list[Headline]:
-    """The period's figures beside the previous period's, with the change in words."""
+def overview(scope: Scope) -> tuple[list[Headline], p.Panel]:
+    """The period's figures beside the previous period's, with the change in words, and the
+    visitors day by day: two aggregates (both periods' days, the backlog before this one)."""
     previous = scope.previous()
-    now = _with_backlog(kpis.figures(scope), kpis.backlog(scope))
-    before = _with_backlog(kpis.figures(previous), kpis.backlog(previous))
+    days = p.days_of(scope, with_previous=True)
+    now, before = p.total(days, scope), p.total(days, previous)
+    open_before = kpis.backlog(previous)
+    now = _with_backlog(now, open_before + now.backlog_change)
+    before = _with_backlog(before, open_before)
     found = []
     for column in HEADLINES:
         current, earlier = column.value(now), column.value(before)
@@ -99,13 +103,13 @@ def headlines(scope: Scope) -> list[Headline]:
                 column.kind,
             )
         )
-    return found
+    return found, _overview_chart(scope, days)
 
 
-def overview_chart(scope: Scope) -> p.Panel:
+def _overview_chart(scope: Scope, days: p.Days) -> p.Panel:
     by = p.time_grouping(scope)
-    rows = p.over_time(scope, by)
-    previous = p.over_time(scope.previous(), by)
+    rows = p.over_time(scope, by, days)
+    previous = p.over_time(scope.previous(), by, days)
     title = _("Visitors, this period and the previous one")
     merged = [
         p.Row(row.label, row.short, Figures({**row.figures.sums, "previous": _prev(previous, i)}))
@@ -131,8 +135,9 @@ def _prev(rows: list[p.Row], index: int) -> int | None:
 
 def visits(scope: Scope, names: Names) -> list[p.Panel]:
     by = p.time_grouping(scope)
-    days = p.over_time(scope, by)
-    previous = p.over_time(scope.previous(), by)
+    both = p.days_of(scope, with_previous=True)
+    days = p.over_time(scope, by, both)
+    previous = p.over_time(scope.previous(), by, both)
     services = p.by_key(scope, "service", names.services)
     hours = p.by_hour(scope)
     offices = p.by_key(scope, "office", names.offices)

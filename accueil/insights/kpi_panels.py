@@ -13,7 +13,7 @@ the number of visits, so the pages stay fast at province scale.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -245,17 +245,37 @@ def _buckets(scope: Scope, by: str) -> list[date]:
     return found
 
 
-def over_time(scope: Scope, by: str) -> list[Row]:
+Days = dict[date, Figures]
+
+
+def days_of(scope: Scope, *, with_previous: bool = False) -> Days:
+    """The scope's figures day by day (and the previous period's, in the same query): one
+    aggregate that every chart over time, and the period's totals, are added up from."""
+    span = replace(scope, start=scope.previous().start) if with_previous else scope
+    return {key: figures for key, figures in kpis.series(span, "day") if isinstance(key, date)}
+
+
+def total(days: Days, scope: Scope) -> Figures:
+    """The period's totals from its days: the same sums ``kpis.figures`` reads."""
+    found = Figures()
+    for day, figures in days.items():
+        if scope.start <= day <= scope.end:
+            found = found.add(figures)
+    return found
+
+
+def over_time(scope: Scope, by: str, days: Days | None = None) -> list[Row]:
     """One row per day, week or month of the scope, empty ones included (a closed day is a gap
     in the chart, not a missing bar that shifts the others)."""
-    found = dict(kpis.series(scope, by))
+    days = days_of(scope) if days is None else days
+    found: dict[date, Figures] = {key: Figures() for key in _buckets(scope, by)}
+    for day, figures in days.items():
+        if scope.start <= day <= scope.end:
+            key = kpis._bucket(day, by)
+            found[key] = found[key].add(figures)
     return [
-        Row(
-            fmt.bucket_label(key, by),
-            fmt.bucket_label(key, by, short=True),
-            found.get(key) or Figures(),
-        )
-        for key in _buckets(scope, by)
+        Row(fmt.bucket_label(key, by), fmt.bucket_label(key, by, short=True), figures)
+        for key, figures in found.items()
     ]
 
 

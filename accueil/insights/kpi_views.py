@@ -167,8 +167,7 @@ def _names(context: dict[str, Any], with_agents: bool) -> kpi_pages.Names:
 def overview(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     scope = context["scope"]
-    context["headlines"] = kpi_pages.headlines(scope)
-    context["panel"] = kpi_pages.overview_chart(scope)
+    context["headlines"], context["panel"] = kpi_pages.overview(scope)
     return render(request, "insights/kpi_overview.html", context)
 
 
@@ -179,7 +178,7 @@ def overview_csv(request: HttpRequest) -> StreamingHttpResponse:
     scope = context["scope"]
     rows: list[list[Any]] = [[_("Measure"), _("This period"), _("Previous period"), _("Unit")]]
     units = {"duration": _("minutes"), "share": "%", "count": ""}
-    for line in kpi_pages.headlines(scope):
+    for line in kpi_pages.overview(scope)[0]:
         rows.append([line.label, line.raw_current, line.raw_previous, units[line.kind]])
     return _download(rows, f"kpi-overview-{scope.start}-{scope.end}.csv")
 
