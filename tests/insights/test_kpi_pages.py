@@ -4,6 +4,7 @@ CSV files, both languages, and a query count that does not grow with the data.""
 import csv
 import io
 import re
+import time
 from datetime import datetime, timedelta
 from html import unescape
 from types import SimpleNamespace
@@ -14,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accueil.core.actors import Actor, Role
-from accueil.core.consumers import consumers, feed
+from accueil.core.consumers import behind, consumers, feed
 from accueil.insights import kpis, rollups
 from accueil.insights.kpi_format import NBSP
 from accueil.queues.actions import (
@@ -42,8 +43,17 @@ PERIOD = {"period": "custom", "start": "2026-11-20", "end": "2026-11-20"}
 
 
 def drain():
-    while feed(consumers.get(rollups.NAME)):
-        pass
+    """Feed the rollup consumer until it has read every event. On PostgreSQL it reads only
+    events older than the oldest transaction still running in the cluster (commit order), so a
+    shared server's other sessions can hold it back a moment: wait for them, not for a clock."""
+    consumer = consumers.get(rollups.NAME)
+    for _ in range(600):
+        while feed(consumer):
+            pass
+        if not behind(consumer):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the rollup consumer never caught up")
 
 
 def serve(desk, agent, service, office, arrive, wait_minutes, serve_minutes=5, no_show=False):
