@@ -10,3 +10,9 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         # The consumer that fills the rollups from the event log.
         from accueil.insights import rollups  # noqa: F401
+
+        # The wait forecast learns service times from the rollups instead of every event.
+        from accueil.insights.history import counted_history
+        from accueil.queues.waits import history_sources
+
+        history_sources[:] = [counted_history]

@@ -15,6 +15,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accueil.queues.waits import BUSY_EDGES
+
 NONE = uuid.UUID(int=0)
 
 # Upper edges of the wait histogram, in seconds; the last bucket is open. Percentiles are
@@ -40,6 +42,8 @@ VISIT_SUMS = (
     "predicted_error_seconds",  # sum of |waited − predicted|
     "appointments_booked",
     "appointments_missed",
+    "no_show_busy_samples",  # no-shows whose call time is known…
+    "no_show_busy_seconds",  # … and the agent time they cost (the forecast learns from it)
 )
 CASE_SUMS = (
     "cases_opened",
@@ -64,7 +68,11 @@ SURVEY_SUMS = (
     "trusting",
 )
 WAIT_HISTOGRAM = tuple(f"wait_h{i}" for i in range(WAIT_BUCKETS))
-SUMS = VISIT_SUMS + WAIT_HISTOGRAM + CASE_SUMS + SURVEY_SUMS
+# How long an agent was busy with each completed visit (first call to end), as a histogram with
+# each bucket's sum (queues/waits.py BUSY_EDGES): the wait forecast learns service times from it.
+BUSY_HISTOGRAM = tuple(f"busy_h{i}" for i in range(len(BUSY_EDGES) + 1))
+BUSY_BUCKET_SUMS = tuple(f"busy_s{i}" for i in range(len(BUSY_EDGES) + 1))
+SUMS = VISIT_SUMS + WAIT_HISTOGRAM + BUSY_HISTOGRAM + BUSY_BUCKET_SUMS + CASE_SUMS + SURVEY_SUMS
 
 # The agent's rollup: what the agent did, per day.
 AGENT_SUMS = (
@@ -100,6 +108,8 @@ class Sums(models.Model):
     predicted_error_seconds = models.BigIntegerField(db_default=0)
     appointments_booked = models.BigIntegerField(db_default=0)
     appointments_missed = models.BigIntegerField(db_default=0)
+    no_show_busy_samples = models.BigIntegerField(db_default=0)
+    no_show_busy_seconds = models.BigIntegerField(db_default=0)
     wait_h0 = models.BigIntegerField(db_default=0)
     wait_h1 = models.BigIntegerField(db_default=0)
     wait_h2 = models.BigIntegerField(db_default=0)
@@ -114,6 +124,34 @@ class Sums(models.Model):
     wait_h11 = models.BigIntegerField(db_default=0)
     wait_h12 = models.BigIntegerField(db_default=0)
     wait_h13 = models.BigIntegerField(db_default=0)
+    busy_h0 = models.BigIntegerField(db_default=0)
+    busy_h1 = models.BigIntegerField(db_default=0)
+    busy_h2 = models.BigIntegerField(db_default=0)
+    busy_h3 = models.BigIntegerField(db_default=0)
+    busy_h4 = models.BigIntegerField(db_default=0)
+    busy_h5 = models.BigIntegerField(db_default=0)
+    busy_h6 = models.BigIntegerField(db_default=0)
+    busy_h7 = models.BigIntegerField(db_default=0)
+    busy_h8 = models.BigIntegerField(db_default=0)
+    busy_h9 = models.BigIntegerField(db_default=0)
+    busy_h10 = models.BigIntegerField(db_default=0)
+    busy_h11 = models.BigIntegerField(db_default=0)
+    busy_h12 = models.BigIntegerField(db_default=0)
+    busy_h13 = models.BigIntegerField(db_default=0)
+    busy_s0 = models.BigIntegerField(db_default=0)
+    busy_s1 = models.BigIntegerField(db_default=0)
+    busy_s2 = models.BigIntegerField(db_default=0)
+    busy_s3 = models.BigIntegerField(db_default=0)
+    busy_s4 = models.BigIntegerField(db_default=0)
+    busy_s5 = models.BigIntegerField(db_default=0)
+    busy_s6 = models.BigIntegerField(db_default=0)
+    busy_s7 = models.BigIntegerField(db_default=0)
+    busy_s8 = models.BigIntegerField(db_default=0)
+    busy_s9 = models.BigIntegerField(db_default=0)
+    busy_s10 = models.BigIntegerField(db_default=0)
+    busy_s11 = models.BigIntegerField(db_default=0)
+    busy_s12 = models.BigIntegerField(db_default=0)
+    busy_s13 = models.BigIntegerField(db_default=0)
     cases_opened = models.BigIntegerField(db_default=0)
     backlog_change = models.BigIntegerField(db_default=0)
     first_responses = models.BigIntegerField(db_default=0)

@@ -13,6 +13,7 @@ happened, as it happened. The only outside facts are the office's time zone and 
 wait standard, read once per batch.
 """
 
+import time
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 
 from accueil.catalog.models import Measure, Office, ServiceStandard, ThresholdUnit
 from accueil.core.consumers import Consumer, consumers, feed
+from accueil.core.consumers import behind as consumer_behind
 from accueil.core.models import ConsumerCursor, Event
 from accueil.insights.models import (
     AGENT_SUMS,
@@ -33,7 +35,7 @@ from accueil.insights.models import (
     DailyRollup,
     HourlyRollup,
 )
-from accueil.queues.waits import wait_range
+from accueil.queues.waits import busy_bucket, wait_range
 
 NAME = "insights.rollups"
 OPEN = {"new", "acknowledged", "in_progress", "waiting"}
@@ -115,8 +117,14 @@ def visit_facts(event: Event, context: Context) -> tuple[dict, dict]:
         seconds = max(0, int(data.get("seconds") or 0))
         sums.update(completed=1, service_seconds=seconds)
         agent.update(completed=1, service_seconds=seconds)
+        if data.get("busy") is not None:
+            busy = max(0, int(data["busy"]))
+            bucket = busy_bucket(busy)
+            sums.update({f"busy_h{bucket}": 1, f"busy_s{bucket}": busy})
     elif verb == "visit.no_show":
         sums["no_shows"] = agent["no_shows"] = 1
+        if data.get("busy") is not None:
+            sums.update(no_show_busy_samples=1, no_show_busy_seconds=max(0, int(data["busy"])))
     elif verb in ("visit.cancelled", "visit.closed_at_end_of_day"):
         sums["abandoned"] = 1
     elif verb == "visit.transferred":
@@ -268,6 +276,11 @@ def add(events: list[Event]) -> None:
     _upsert(AgentRollup, AGENT, agents)
 
 
+def behind() -> int:
+    """How many events the consumer has yet to count."""
+    return consumer_behind(consumers.get(NAME), limit=10**9)
+
+
 def rebuild(progress: Callable[[int, int], None] | None = None, batch: int = 5000) -> int:
     """Empty the rollups and read the whole event log again; returns how many events were read.
 
@@ -286,11 +299,17 @@ def rebuild(progress: Callable[[int, int], None] | None = None, batch: int = 500
     total = Event.objects.filter(verb__in=VERBS).count()
     consumer = Consumer(NAME, frozenset(VERBS), add, batch)
     done = 0
-    while read := feed(consumer):
+    while True:
+        read = feed(consumer)
         done += read
-        if progress is not None:
-            progress(done, total)
-    failed = ConsumerCursor.objects.get(name=NAME).last_error
-    if failed:
-        raise RuntimeError(f"the rebuild stopped after {done} events: {failed}")
-    return done
+        if read:
+            if progress is not None:
+                progress(done, total)
+            continue
+        failed = ConsumerCursor.objects.get(name=NAME).last_error
+        if failed:
+            raise RuntimeError(f"the rebuild stopped after {done} events: {failed}")
+        if not behind():
+            return done
+        # PostgreSQL: held back by a transaction still running; or a worker fed it meanwhile.
+        time.sleep(0.05)

@@ -646,6 +646,8 @@ def do_open_desk(desk, agent, services, actor: Actor = SYSTEM, now=None) -> Desk
     authorise(actor, desk.office)
     if actor.is_staff and actor.user.pk != agent.pk and not actor.has_role(Role.SUPERVISOR):
         raise Http404
+    if agent.agency_id != desk.office.agency_id:  # a supervisor seats only their own staff
+        raise Http404
     now = now or timezone.now()
     allowed = set(desk.office.services.values_list("id", flat=True))
     chosen = [s for s in services if s.id in allowed]
@@ -717,3 +719,42 @@ def do_close(desk, actor: Actor = SYSTEM, now=None) -> None:
             data={"office": str(desk.office_id)},
         )
         live.announce(desk.office_id)
+
+
+def do_set_desk_services(desk, services, actor: Actor = SYSTEM, now=None) -> DeskSession:
+    """Change the services an open desk calls for (a supervisor moving work between desks, or
+    the agent at the desk). Services the office does not offer are refused, not dropped."""
+    now = now or timezone.now()
+    allowed = set(desk.office.services.filter(active=True).values_list("id", flat=True))
+    chosen = list(services)
+    if not chosen:
+        raise ActionError("invalid", _("Choose at least one service."), field="services")
+    if any(service.id not in allowed for service in chosen):
+        raise ActionError(
+            "invalid", _("This office does not offer one of these services."), field="services"
+        )
+    with transaction.atomic():
+        session = _held_session(desk, actor)
+        # Locked until commit: two changes of one desk's services take turns.
+        list(DeskSession.objects.select_for_update().filter(id=session.id).values_list("id"))
+        before = sorted(
+            str(service_id)
+            for service_id in DeskSession.services.through.objects.filter(
+                desksession_id=session.id
+            ).values_list("service_id", flat=True)
+        )
+        session.services.set(chosen)
+        record_event(
+            "desk.services_changed",
+            desk,
+            actor=actor,
+            agency=desk.office.agency,
+            at=now,
+            data={
+                "office": str(desk.office_id),
+                "before": before,
+                "services": sorted(str(s.id) for s in chosen),
+            },
+        )
+        live.announce(desk.office_id)
+    return session

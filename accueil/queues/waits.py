@@ -1,15 +1,17 @@
 """Predicted waits: replay the current line against the agents now serving it.
 
-Service times are learned from the event log (``visit.completed`` and ``visit.no_show``
-events) per service and hour of day, with a trimmed mean so that one two-hour visit does not
-move everyone's estimate. An office's own history comes first; a new office starts from the
-same service at the agency's other offices. And the day itself counts within a minute: what was
-observed in the last few hours at the office is blended with that history, weighing more with
-every visit, so a new form or a slow system shows in the predictions before the morning is
-over. The forecast then plays the line forward
-the way call-next works: whichever agent is free first takes the first waiting visitor of the
-services that agent serves, honouring priority and desk transfers. The result is shown as a
-rounded range, and the estimate made at check-in is kept beside the visit
+Service times are learned from four weeks of ``visit.completed`` and ``visit.no_show`` events
+per service and hour of day, with a trimmed mean so that one two-hour visit does not move
+everyone's estimate. What the KPI rollups have already counted is read from them (a histogram
+of busy times, with each bucket's sum, per office, service and hour: ``history_sources``,
+filled by the insights app); only the events they have not yet counted are read one by one.
+An office's own history comes first; a new office starts from the same service at the agency's
+other offices. And the day itself counts within a minute: what was observed in the last few
+hours at the office is blended with that history, weighing more with every visit, so a new
+form or a slow system shows in the predictions before the morning is over. The forecast then
+plays the line forward the way call-next works: whichever agent is free first takes the first
+waiting visitor of the services that agent serves, honouring priority and desk transfers. The
+result is shown as a rounded range, and the estimate made at check-in is kept beside the visit
 (``Visit.predicted_wait``) so accuracy can be published.
 """
 
@@ -21,6 +23,8 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+from django.db.models import Q
 
 from accueil.core.models import Event
 from accueil.queues.models import (
@@ -50,6 +54,60 @@ def trimmed_mean(values: list[float], trim: float = TRIM) -> float:
     cut = int(len(ordered) * trim)
     kept = ordered[cut : len(ordered) - cut] or ordered
     return sum(kept) / len(kept)
+
+
+# Upper edges of the busy-time histogram, in seconds (the last bucket is open). The insights
+# rollups keep, per bucket, how many visits fell in it and the sum of their busy times.
+BUSY_EDGES = (60, 120, 180, 300, 420, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200)
+
+
+def busy_bucket(seconds: float) -> int:
+    for index, edge in enumerate(BUSY_EDGES):
+        if seconds < edge:
+            return index
+    return len(BUSY_EDGES)
+
+
+@dataclass
+class BusyTally:
+    """Busy times as a histogram with each bucket's sum: what a trimmed mean needs, mergeable
+    (rows of rollups add up), exact when a bucket's values are equal."""
+
+    counts: list[int] = field(default_factory=lambda: [0] * (len(BUSY_EDGES) + 1))
+    sums: list[float] = field(default_factory=lambda: [0.0] * (len(BUSY_EDGES) + 1))
+
+    def add(self, seconds: float) -> None:
+        index = busy_bucket(seconds)
+        self.counts[index] += 1
+        self.sums[index] += seconds
+
+    def merge(self, other: BusyTally) -> None:
+        for index, count in enumerate(other.counts):
+            self.counts[index] += count
+            self.sums[index] += other.sums[index]
+
+    def __len__(self) -> int:
+        return sum(self.counts)
+
+    def trimmed_mean(self, trim: float = TRIM) -> float:
+        """``trimmed_mean`` over the histogram: the lowest and highest ``trim`` of the values
+        are taken out, whole buckets first, then part of one at its own mean."""
+        counts, sums = list(self.counts), list(self.sums)
+        cut = int(len(self) * trim)
+        for order in (range(len(counts)), reversed(range(len(counts)))):
+            left = cut
+            for index in order:
+                if not left:
+                    break
+                taken = min(left, counts[index])
+                if taken:
+                    sums[index] -= sums[index] / counts[index] * taken
+                    counts[index] -= taken
+                    left -= taken
+        kept = sum(counts)
+        if not kept:
+            return sum(self.sums) / len(self)
+        return sum(sums) / kept
 
 
 @dataclass
@@ -148,32 +206,28 @@ def office_profile(office, now) -> OfficeProfile:
 
 def office_profiles(offices, now) -> dict:
     """``office_profile`` of many offices. What is not cached yet — the history and the recent
-    hours of every agency concerned — is read in one query, whatever the number of agencies;
-    the two windows do not overlap, so each row goes to one of them."""
+    hours of every agency concerned — is read in two queries whatever the number of agencies
+    (plus the rollups' own, for the history); the two windows do not overlap."""
     agencies = {str(office.agency_id) for office in offices}
     with _cache_lock:
         need_history = {a for a in agencies if _history_key(a, now) not in _cache}
         need_recent = {a for a in agencies if _recent_key(a, now) not in _cache}
-    if need_history or need_recent:
-        hour, minute = _history_key("", now)[2], _recent_key("", now)[2]
-        history_ends, recent_starts = hour - RECENT, minute - RECENT
-        since = history_ends - HISTORY if need_history else recent_starts
-        history: dict = defaultdict(list)
+    hour, minute = _history_key("", now)[2], _recent_key("", now)[2]
+    history_ends, recent_starts = hour - RECENT, minute - RECENT
+    if need_history:
+        histories = _histories(need_history, history_ends - HISTORY, history_ends)
+        for agency in need_history:
+            _store(_history_key(agency, now), _learned_from(histories[agency]))
+    if need_recent:
         recent: dict = defaultdict(list)
         rows = Event.objects.filter(
-            agency_id__in=need_history | need_recent,
-            verb__in=["visit.completed", "visit.no_show"],
-            created_at__gte=since,
+            agency_id__in=need_recent,
+            verb__in=BUSY_VERBS,
+            created_at__gte=recent_starts,
             created_at__lt=minute,
-        ).values_list("agency_id", "created_at", "verb", "data")
-        for agency_id, created_at, verb, data in rows:
-            sample = _sample(verb, data)
-            if created_at < history_ends:
-                history[str(agency_id)].append(sample)
-            elif created_at >= recent_starts:
-                recent[str(agency_id)].append(sample)
-        for agency in need_history:
-            _store(_history_key(agency, now), _learned_from(history[agency]))
+        ).values_list("agency_id", "verb", "data")
+        for agency_id, verb, data in rows:
+            recent[str(agency_id)].append(_sample(verb, data))
         for agency in need_recent:
             _store(_recent_key(agency, now), _observed_from(recent[agency]))
     return {office.id: office_profile(office, now) for office in offices}
@@ -184,11 +238,14 @@ def forget_profiles() -> None:
         _cache.clear()
 
 
+BUSY_VERBS = ("visit.completed", "visit.no_show")
+
+
 def _busy_samples(agency_id, since, until):
     """(verb, office, service, hour, busy) of the visits that ended in [since, until)."""
     rows = Event.objects.filter(
         agency_id=agency_id,
-        verb__in=["visit.completed", "visit.no_show"],
+        verb__in=BUSY_VERBS,
         created_at__gte=since,
         created_at__lt=until,
     ).values_list("verb", "data")
@@ -213,39 +270,86 @@ def _observed_from(rows) -> dict[str, dict[str, list[float]]]:
     return recent
 
 
+@dataclass
+class History:
+    """What the forecast learns from: busy times per (office, service, local hour), and the
+    no-shows per service with what each cost the agent."""
+
+    busy: dict[tuple[str, str, int], BusyTally] = field(
+        default_factory=lambda: defaultdict(BusyTally)
+    )
+    no_shows: Counter = field(default_factory=Counter)
+    no_show_seconds: float = 0.0
+    no_show_samples: int = 0
+
+    def add(self, verb, office, service, hour, busy) -> None:
+        if verb == "visit.no_show":
+            self.no_shows[service] += 1
+            if busy is not None:
+                self.no_show_seconds += float(busy)
+                self.no_show_samples += 1
+        elif busy is not None:
+            self.busy[(office, service, hour)].add(float(busy))
+
+
+# Where history already counted is kept (the insights app registers its rollups here): each
+# source is called with (agency ids, since, until) and returns ({agency id: History of what it
+# counted}, a filter of the events it has not counted yet). Without one, every event is read.
+history_sources: list = []
+
+
+def _histories(agency_ids, since, until) -> dict[str, History]:
+    """The history of each agency in [since, until): from a registered source for what it has
+    counted, from the event log for the rest (the few events its consumer has not read yet)."""
+    histories: dict[str, History] = defaultdict(History)
+    uncounted = Q()
+    for source in history_sources[:1]:
+        counted, uncounted = source(agency_ids, since, until)
+        histories.update(counted)
+    rows = (
+        Event.objects.filter(
+            agency_id__in=agency_ids,
+            verb__in=BUSY_VERBS,
+            created_at__gte=since,
+            created_at__lt=until,
+        )
+        .filter(uncounted)
+        .values_list("agency_id", "verb", "data")
+    )
+    for agency_id, verb, data in rows:
+        histories[str(agency_id)].add(*_sample(verb, data))
+    return histories
+
+
 def learn(agency_id, now) -> Profile:
     """The agency's history: the four weeks before ``now``."""
-    return _learned_from(_busy_samples(agency_id, now - HISTORY, now))
+    return _learned_from(_histories({str(agency_id)}, now - HISTORY, now)[str(agency_id)])
 
 
-def _learned_from(rows) -> Profile:
-    samples: dict[tuple[str, int], list[float]] = defaultdict(list)
-    per_service: dict[str, list[float]] = defaultdict(list)
-    per_office: dict[tuple[str, str], list[float]] = defaultdict(list)
-    no_shows: dict[str, int] = defaultdict(int)
-    no_show_costs: list[float] = []
-    for verb, office, service, hour, busy in rows:
-        if verb == "visit.no_show":
-            no_shows[service] += 1
-            if busy is not None:
-                no_show_costs.append(float(busy))
-            continue
-        if busy is None:
-            continue
-        samples[(service, hour)].append(float(busy))
-        per_service[service].append(float(busy))
-        per_office[(office, service)].append(float(busy))
-    everything = [v for values in per_service.values() for v in values]
+def _learned_from(history: History) -> Profile:
+    samples: dict[tuple[str, int], BusyTally] = defaultdict(BusyTally)
+    per_service: dict[str, BusyTally] = defaultdict(BusyTally)
+    per_office: dict[tuple[str, str], BusyTally] = defaultdict(BusyTally)
+    everything = BusyTally()
+    for (office, service, hour), tally in history.busy.items():
+        for tallies, key in ((samples, (service, hour)), (per_service, service)):
+            tallies[key].merge(tally)
+        per_office[(office, service)].merge(tally)
+        everything.merge(tally)
     return Profile(
-        busy={k: trimmed_mean(v) for k, v in samples.items() if len(v) >= MIN_SAMPLES},
-        by_service={k: trimmed_mean(v) for k, v in per_service.items() if v},
-        overall=trimmed_mean(everything) if everything else DEFAULT_BUSY,
+        busy={k: v.trimmed_mean() for k, v in samples.items() if len(v) >= MIN_SAMPLES},
+        by_service={k: v.trimmed_mean() for k, v in per_service.items() if len(v)},
+        overall=everything.trimmed_mean() if len(everything) else DEFAULT_BUSY,
         no_show_rate={
             service: count / (count + len(per_service.get(service, ())))
-            for service, count in no_shows.items()
+            for service, count in history.no_shows.items()
         },
-        no_show_cost=trimmed_mean(no_show_costs) if no_show_costs else DEFAULT_NO_SHOW_COST,
-        by_office={k: trimmed_mean(v) for k, v in per_office.items() if len(v) >= MIN_SAMPLES},
+        no_show_cost=(
+            history.no_show_seconds / history.no_show_samples
+            if history.no_show_samples
+            else DEFAULT_NO_SHOW_COST
+        ),
+        by_office={k: v.trimmed_mean() for k, v in per_office.items() if len(v) >= MIN_SAMPLES},
     )
 
 

@@ -44,6 +44,7 @@ ALLOWED = {
     "accounts/reset.py": "loads the reset email's default wording if it was never loaded",
     "queues/notices.py": "marks a near-turn notice sent (exactly once, by conditional update)",
     "queues/sweep.py": "housekeeping: returns stale calls and missed appointments",
+    "insights/rollups.py": "the rollup consumer adds up events; its rebuild recounts the log",
     # Modules of actions not named actions.py (each function is a do_* action).
     "queues/booking.py": "appointment actions: do_book, do_reschedule, do_cancel_appointment",
     "queues/service_notices.py": "notice actions: do_publish_notice, do_withdraw_notice",

@@ -88,6 +88,11 @@ NOT_PAGES = {
     "kudos-decide",
     # Revoking a client application's key (POST): tests/open311/test_keys_page.py.
     "revoke",
+    # The live floor's changes to a desk (POST): tests/insights/test_floor.py and
+    # test_floor_walk.py (the close button, by keyboard, axe included).
+    "floor-desk-open",
+    "floor-desk-services",
+    "floor-desk-close",
     # The KPI pages' CSV downloads: tests/insights/test_kpi_pages.py reads them;
     # test_kpi_walk.py walks the pages they are linked from, axe included.
     "kpi-overview-csv",

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from accueil.core.actors import Actor
-from accueil.core.consumers import consumers, feed
 from accueil.insights import kpis, rollups
 from accueil.queues.actions import do_call_next, do_check_in, do_complete, do_open_desk
 from tests.factories import (
@@ -16,6 +15,7 @@ from tests.factories import (
     StandardFactory,
     UserFactory,
 )
+from tests.insights.conftest import drain_rollups
 
 ZONE = ZoneInfo("America/Montreal")
 
@@ -34,8 +34,7 @@ def test_a_served_visit_counts_its_wait_and_service_time(transactional_db):
     do_check_in(office, service, now=t0)
     visit = do_call_next(desk, actor=actor, now=t0 + timedelta(minutes=20))
     do_complete(visit, actor=actor, now=t0 + timedelta(minutes=25))
-    while feed(consumers.get(rollups.NAME)):
-        pass
+    drain_rollups()
     scope = kpis.Scope(agency.id, t0.date(), t0.date())
     found = kpis.figures(scope)
     assert (found.arrivals, found.waits, found.completed) == (1, 1, 1)
