@@ -31,8 +31,8 @@ PREVIOUS_COLOUR = "#6b6b6b"
 TEXT_COLOUR = "#1b1b1b"
 AXIS_COLOUR = "#4a4a4a"
 GRID_COLOUR = "#d0d4d8"  # decoration only; the values are read from the bars and the table
-FONT_SIZE = 13
-WIDTH = 560
+FONT_SIZE = 14
+WIDTH = 500  # with 14-unit text: about 10 px letters on a phone, 17 px at 40rem
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,13 @@ def nice_ticks(top: float, count: int = 4) -> list[float]:
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     steps = math.ceil(top / step - 1e-9)
     return [round(step * i, 10) for i in range(steps + 1)]
+
+
+def _label_step(labels: Sequence[str], width: float, limit: int) -> int:
+    """Show every n-th category label so that labels never overlap (about 8 units a letter)."""
+    longest = max((min(len(label), limit) for label in labels), default=1)
+    fits = max(1, int(width // (longest * 8 + 10)))
+    return max(1, math.ceil(len(labels) / fits))
 
 
 def _shorten(label: str, limit: int) -> str:
@@ -165,14 +172,14 @@ def _vertical(
     top: float,
     chart_id: str,
 ) -> str:
-    left, right, upper, plot_h = 64.0, 12.0, 24.0, 200.0
+    left, right, upper, plot_h = 64.0, 28.0, 24.0, 200.0
     lower = 58.0
     height = upper + plot_h + lower
     plot_w = WIDTH - left - right
     n = len(points)
     slot = plot_w / n
     bar_w = max(slot * 0.7, 1.0)
-    every = max(1, math.ceil(n / 12))  # at most about 12 category labels fit on the axis
+    every = _label_step([p.label for p in points], plot_w, 12)
     show_values = n <= 12
     parts = _open(chart_id, WIDTH, height, title, desc, "bar")
     parts += _value_grid_vertical(ticks, top, fmt, left, upper, plot_w, plot_h)
@@ -212,7 +219,7 @@ def _horizontal(
     top: float,
     chart_id: str,
 ) -> str:
-    left, right, upper, row = 168.0, 72.0, 30.0, 28.0
+    left, right, upper, row = 190.0, 64.0, 30.0, 30.0
     lower = 44.0
     plot_w = WIDTH - left - right
     plot_h = row * len(points)
@@ -282,13 +289,13 @@ def line_chart(
     largest = max(max(p.value or 0.0, 0.0) for s in series for p in s.points)
     ticks = nice_ticks(max_value if max_value else largest)
     top = ticks[-1] or 1.0
-    left, right, upper, plot_h, lower = 64.0, 16.0, 44.0, 200.0, 58.0
+    left, right, upper, plot_h, lower = 64.0, 36.0, 44.0, 200.0, 58.0
     height = upper + plot_h + lower
     plot_w = WIDTH - left - right
     labels = [p.label for p in series[0].points] if series else []
     n = max((len(s.points) for s in series), default=1)
     step = plot_w / max(n - 1, 1)
-    every = max(1, math.ceil(n / 10))
+    every = _label_step(labels, plot_w, 12)
     parts = _open(chart_id, WIDTH, height, title, desc, "line")
     parts += _value_grid_vertical(ticks, top, fmt, left, upper, plot_w, plot_h)
     base = upper + plot_h
@@ -316,13 +323,13 @@ def line_chart(
                 )
                 parts.append(shape + f'fill="{colour}"/>')
         # Legend: a short sample of the line (dash and marker) and the series name.
-        lx = left + index * 220
+        lx = left + index * 200
         parts.append(
             f'<line x1="{_num(lx)}" y1="14" x2="{_num(lx + 28)}" y2="14" stroke="{colour}" '
             f'stroke-width="2.5"{dash}/>'
         )
         parts.append(
-            f'<text class="legend" x="{_num(lx + 34)}" y="18">{_x(_shorten(one.name, 28))}</text>'
+            f'<text class="legend" x="{_num(lx + 34)}" y="18">{_x(_shorten(one.name, 20))}</text>'
         )
     for i, label in enumerate(labels):
         if i % every == 0:
