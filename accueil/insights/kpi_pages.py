@@ -143,7 +143,11 @@ def visits(scope: Scope, names: Names) -> list[p.Panel]:
     offices = p.by_key(scope, "office", names.offices)
     t_days = _("Mean wait, this period and the previous one")
     t_services = _("Visitors called within the service standard, by service")
-    t_hours = _("Visitors by hour of arrival")
+    t_hours = (
+        _("Visitors by hour of arrival")
+        if p.last_weeks(scope) == scope
+        else _("Visitors by hour of arrival, over the period’s last four weeks")
+    )
     t_offices = _("Visitors who left before being called, by office")
     return [
         p.Panel(

@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accueil.insights import kpi_format as fmt
 from accueil.insights import kpis
@@ -279,8 +279,18 @@ def over_time(scope: Scope, by: str, days: Days | None = None) -> list[Row]:
     ]
 
 
+HOURS_OVER = timedelta(days=28)
+
+
+def last_weeks(scope: Scope) -> Scope:
+    """The shape of a day is read over the period's last four weeks at most: the hourly rows
+    of a year are a million, and the day's shape is about the recent weeks anyway."""
+    start = max(scope.start, scope.end - HOURS_OVER + timedelta(days=1))
+    return replace(scope, start=start)
+
+
 def by_hour(scope: Scope) -> list[Row]:
-    found = dict(kpis.series(scope, "hour"))
+    found = dict(kpis.series(last_weeks(scope), "hour"))
     if not found:
         return []
     hours = [h for h in found if isinstance(h, int)]
@@ -301,7 +311,7 @@ def by_key(scope: Scope, by: str, names: dict[Any, str]) -> list[Row]:
 
 # -- the columns -------------------------------------------------------------------------------
 
-ARRIVALS = Column(gettext_lazy("Visitors"), lambda f: f.arrivals)
+ARRIVALS = Column(pgettext_lazy("tickets taken", "Visitors"), lambda f: f.arrivals)
 SERVED = Column(gettext_lazy("Served"), lambda f: f.completed)
 WAIT_MEAN = Column(gettext_lazy("Mean wait"), lambda f: f.wait_mean, "duration")
 WAIT_MEDIAN = Column(gettext_lazy("Median wait"), lambda f: f.wait_median, "duration")
