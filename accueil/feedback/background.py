@@ -31,9 +31,7 @@ def invite(events, now=None) -> None:
             if visit is not None:
                 # Who served: the visit's agent, else whoever completed it.
                 agent_id = visit.agent_id or event.actor_id
-                do_invite(
-                    Subject.VISIT, visit, agent_id=agent_id, at=event.created_at, now=now
-                )
+                do_invite(Subject.VISIT, visit, agent_id=agent_id, at=event.created_at, now=now)
         else:
             case = cases.get(_uuid(event.object_id))
             if case is not None and case.anonymised_at is None:

@@ -64,7 +64,17 @@ BREAKS = {"1": (11.5, 12.0), "2": (12.0, 12.5), "3": (12.5, 13.0), "4": (11.75, 
 # The share of a day's arrivals in each local hour, for a ``Mix`` that follows the office's
 # hours: a morning peak, a lunch peak, a quieter afternoon, a few after work.
 HOURLY_SHAPE = {
-    8: 0.6, 9: 1.0, 10: 1.4, 11: 1.2, 12: 1.3, 13: 1.1, 14: 0.8, 15: 0.7, 16: 0.6, 17: 0.5, 18: 0.4,
+    8: 0.6,
+    9: 1.0,
+    10: 1.4,
+    11: 1.2,
+    12: 1.3,
+    13: 1.1,
+    14: 0.8,
+    15: 0.7,
+    16: 0.6,
+    17: 0.5,
+    18: 0.4,
 }
 
 
@@ -81,6 +91,8 @@ class Mix:
     transfer: float = 0.05
     bookings: int = 2  # a day, per bookable service
     last_ticket_minutes: int = 20  # no walk-in arrivals in the office's last minutes
+    desks: int = 0  # how many of the office's desks are staffed (0: all)
+    minutes: dict = field(default_factory=dict)  # ticket prefix → mean service minutes
 
 
 @dataclass(order=True)
@@ -100,7 +112,7 @@ class Outcome:
     transfers: int = 0
     naive: dict = field(default_factory=dict)  # visit id → the naive estimate at check-in
 
-    def add(self, other: "Outcome") -> None:
+    def add(self, other: Outcome) -> None:
         self.visits += other.visits
         self.served += other.served
         self.no_shows += other.no_shows
@@ -156,11 +168,23 @@ class Day:
         self.services = {s.ticket_prefix: s for s in office.services.all()}
         known = {spec.prefix: spec for spec in SERVICES}
         # An office of one's own (the demo's): unknown services get a middling profile.
+        minutes = mix.minutes if mix else {}
         self.specs = {
-            prefix: known.get(prefix) or ServiceSpec("", prefix, "", "", 0.3, 8, 0.6)
+            prefix: known.get(prefix)
+            or ServiceSpec("", prefix, "", "", 0.3, minutes.get(prefix, 8), 0.6)
             for prefix in self.services
         }
-        self.desks = {d.label: d for d in office.desks.filter(active=True)}
+        self.desks = {d.label: d for d in office.desks.filter(active=True).order_by("label")}
+        if mix and mix.desks:
+            self.desks = dict(list(self.desks.items())[: mix.desks])
+        # What the simulation knows is waiting (visit id → ticket prefix) and what each desk
+        # serves: with a ``Mix``, a desk does not ask for the next visitor when nobody it
+        # serves is waiting (at a quiet office most calls would find nobody, at full price).
+        self.waiting: dict = {}
+        self.serves = {
+            label: {s.ticket_prefix for s in desk.services.all()}
+            for label, desk in self.desks.items()
+        }
         self.steps: list[Step] = []
         self.counter = 0
         self.idle: set[str] = set()
@@ -208,6 +232,7 @@ class Day:
 
         visit = do_arrive(self.office, code, now=now)
         self.outcome.visits += 1
+        self.waiting[visit.id] = visit.service.ticket_prefix
         self.fate[visit.id] = (
             "no_show"
             if self.rng.random() < NO_SHOW
@@ -300,6 +325,7 @@ class Day:
             self.office, self.services[prefix], now=now, needs=needs, source=Source.KIOSK
         )
         self.outcome.visits += 1
+        self.waiting[visit.id] = prefix
         learned = profile(self.office.agency_id, now)
         agents = len([label for label in self.desks if label not in self.resting])
         self.outcome.naive[visit.id] = naive_wait(guess.position, learned.overall, agents)
@@ -315,6 +341,7 @@ class Day:
         """The visitor leaves the line from their phone, if nobody called them yet."""
         if Visit.objects.filter(id=visit.id, status=VisitStatus.WAITING).exists():
             actions.do_cancel(visit, actor=Actor.citizen("visit", visit.id), now=now)
+            self.waiting.pop(visit.id, None)
             self.outcome.cancelled += 1
 
     def call_idle(self, now) -> None:
@@ -324,10 +351,14 @@ class Day:
             self.call(now, label)
 
     def call(self, now, label) -> None:
+        if self.mix is not None and not self.serves[label].intersection(self.waiting.values()):
+            self.idle.add(label)
+            return
         visit = actions.do_call_next(self.desks[label], actor=self.actors[label], now=now)
         if visit is None:
             self.idle.add(label)
             return
+        self.waiting.pop(visit.id, None)
         self.idle.discard(label)
         fate = self.fate.get(visit.id)
         if fate is None:  # a visitor from before the simulation: serve briefly
@@ -366,6 +397,7 @@ class Day:
         prefix = self.rng.choice(others)
         actions.do_transfer(visit, service=self.services[prefix], actor=self.actors[label], now=now)
         self.fate[visit.id] = self.service_seconds(prefix, now)
+        self.waiting[visit.id] = prefix
         self.outcome.transfers += 1
         self.free(now, label)
         self.call_idle(now)

@@ -262,9 +262,6 @@ STAFF = [
 # nobody signs in to (inactive, no password), so the reports by agent show names, not ids.
 COLLEAGUES = [
     ("demo-camille", "Camille", "Tremblay", "hotel-de-ville"),
-    ("demo-karim", "Karim", "Benali", "hotel-de-ville"),
-    ("demo-sophie", "Sophie", "Nguyen", "hotel-de-ville"),
-    ("demo-lucie", "Lucie", "Lavoie", "centre-est"),
 ]
 
 

@@ -23,8 +23,8 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -48,11 +48,16 @@ from accueil.queues.waits import forget_profiles
 SEED = 2026
 DAYS = 35  # calendar days, ending yesterday: five weeks
 # Mean arrivals on a full day; the East centre has two desks and a lunch closure.
-MIXES = {"hotel-de-ville": Mix(visits=50), "centre-est": Mix(visits=30)}
-# Who sits at each desk (desk label → username); the others are demo_history colleagues.
+# Mean service minutes by ticket prefix: building permits take longest.
+MINUTES = {"P": 16, "L": 6, "T": 9, "S": 5, "A": 10, "R": 8}
+MIXES = {
+    "hotel-de-ville": Mix(visits=50, desks=2, minutes=MINUTES),
+    "centre-est": Mix(visits=30, desks=1, minutes=MINUTES),
+}
+# Who sits at each desk (desk label → username): the demo's agents and their colleagues.
 DESK_AGENTS = {
-    "hotel-de-ville": {"1": "agent", "2": "demo-camille", "3": "demo-karim", "4": "demo-sophie"},
-    "centre-est": {"1": "agent2", "2": "demo-lucie"},
+    "hotel-de-ville": {"1": "agent", "2": "demo-camille"},
+    "centre-est": {"1": "agent2"},
 }
 REQUESTS_A_DAY = 7
 ANSWERED = 0.35  # of people invited to a survey
@@ -280,10 +285,8 @@ def write_request(rng, services, staff: dict, day: date, zone, horizon: datetime
     language = "fr" if rng.random() < 0.7 else "en"
     fr, en = rng.choice(WORDS[service.slug])
     office = case_actions.settings_for(service).office
-    if channel in ("web", "app", "email"):
-        hour = rng.uniform(7, 22)
-    else:  # a call or a visit: office hours
-        hour = rng.uniform(9, 16)
+    # Online at any reasonable hour; a call or a visit during office hours.
+    hour = rng.uniform(7, 22) if channel in ("web", "app", "email") else rng.uniform(9, 16)
     opened = datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hour)
     recorder = _staff_for(staff, office.slug)
     case = case_actions.do_open_case(
@@ -370,4 +373,3 @@ def catch_up(progress: Callable[[str], None] | None = None) -> int:
     if progress:
         progress(f"{read} events read by the consumers")
     return read
-

@@ -3,6 +3,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
 from accueil.site.demo import DEMO_PASSWORD, STAFF, create_demo
 from accueil.site.demo_history import DAYS, write_history
 
