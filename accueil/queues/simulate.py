@@ -165,7 +165,12 @@ class Day:
         self.office, self.day, self.rng, self.agents, self.mix = office, day, rng, agents, mix
         self.actors = {label: Actor.staff(agent) for label, agent in agents.items()}
         self.zone = office.zone
-        self.services = {s.ticket_prefix: s for s in office.services.all()}
+        self.services = {
+            s.ticket_prefix: s
+            for s in office.services.all()
+            # Following an office's hours: only the services it offers at the counter.
+            if mix is None or "in_person" in s.channels
+        }
         known = {spec.prefix: spec for spec in SERVICES}
         # An office of one's own (the demo's): unknown services get a middling profile.
         minutes = mix.minutes if mix else {}
