@@ -46,7 +46,7 @@ from accueil.queues.sweep import mark_missed_appointments
 from accueil.queues.waits import forget_profiles
 
 SEED = 2026
-DAYS = 35  # calendar days, ending yesterday: five weeks
+DAYS = 28  # calendar days, ending yesterday: four weeks
 # Mean arrivals on a full day; the East centre has two desks and a lunch closure.
 # Mean service minutes by ticket prefix: building permits take longest.
 MINUTES = {"P": 16, "L": 6, "T": 9, "S": 5, "A": 10, "R": 8}
