@@ -211,7 +211,8 @@ def survey_day(
         summary.invitations += 1
         if rng.random() >= ANSWERED:
             continue
-        answered_at = invitation.created_at + timedelta(minutes=rng.uniform(2, 600))
+        later = invitation.created_at + timedelta(minutes=rng.uniform(2, 600))
+        answered_at = min(later, timezone.now())  # never in the future (a demo made at 1 a.m.)
         with translation.override(invitation.language):
             do_answer(invitation, answers(invitation, rng), final=True, now=answered_at)
         summary.responses += 1
