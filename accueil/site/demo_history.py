@@ -50,9 +50,10 @@ DAYS = 28  # calendar days, ending yesterday: four weeks
 # Mean arrivals on a full day; the East centre has two desks and a lunch closure.
 # Mean service minutes by ticket prefix: building permits take longest.
 MINUTES = {"P": 16, "L": 6, "T": 9, "S": 5, "A": 10, "R": 8}
+# One walk-in in ten would leave if still waiting 5 to 25 minutes later (few wait that long).
 MIXES = {
-    "hotel-de-ville": Mix(visits=50, desks=2, minutes=MINUTES),
-    "centre-est": Mix(visits=30, desks=1, minutes=MINUTES),
+    "hotel-de-ville": Mix(visits=50, desks=2, minutes=MINUTES, cancel=0.1),
+    "centre-est": Mix(visits=30, desks=1, minutes=MINUTES, cancel=0.1),
 }
 # Who sits at each desk (desk label → username): the demo's agents and their colleagues.
 DESK_AGENTS = {
