@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from time import monotonic, sleep
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -35,8 +36,8 @@ from accueil.cases.intake import Intake
 from accueil.cases.models import Case, Status
 from accueil.catalog.models import Agency, Measure, Office, ThresholdUnit
 from accueil.core.actors import Actor
-from accueil.core.consumers import consumers, feed
-from accueil.core.models import Event
+from accueil.core.consumers import behind, consumers, feed
+from accueil.core.models import ConsumerCursor, Event
 from accueil.feedback.actions import do_answer
 from accueil.feedback.background import invite
 from accueil.feedback.models import Invitation, QuestionKind
@@ -365,13 +366,26 @@ NAMES = ["Léa Roy", "Sam Patel", "Marc Gagnon", "Jo Smith", "Nadia Haddad", "Lu
 # -- consumers ------------------------------------------------------------------------------
 
 
-def catch_up(progress: Callable[[str], None] | None = None) -> int:
+def catch_up(progress: Callable[[str], None] | None = None, patience: float = 30) -> int:
     """Feed every event consumer until none is behind: the rollups and the invitations exist
-    before the server starts, as if its worker had been running all along."""
+    before the server starts, as if its worker had been running all along.
+
+    On PostgreSQL a consumer reads only events older than every transaction still running on
+    the server (core/consumers.py): one held open elsewhere holds it back a moment, so this
+    waits for it (up to ``patience`` seconds; the worker reads the rest later). A consumer
+    whose handler failed is left to the worker's retries."""
     read = 0
     for consumer in consumers:
-        while done := feed(consumer):
+        deadline = monotonic() + patience
+        while True:
+            done = feed(consumer)
             read += done
+            if done:
+                continue
+            failed = ConsumerCursor.objects.filter(name=consumer.name).exclude(last_error="")
+            if not behind(consumer) or failed.exists() or monotonic() > deadline:
+                break
+            sleep(0.2)
     if progress:
         progress(f"{read} events read by the consumers")
     return read
