@@ -10,7 +10,7 @@ USAGE = """usage: accueil COMMAND [options]
 
   serve [--host H] [--port P]   run the web server (with the worker inside on SQLite)
   worker                        run background work (housekeeping; notifications later)
-  demo                          create or refresh the bilingual demo agency
+  demo [--no-history]           create or refresh the bilingual demo agency (and its history)
   token USERNAME                print a new API token for a staff user
   open311-key NAME              print a new Open311 key for a client application
   mail-in                       read one email on standard input, print its request's reference

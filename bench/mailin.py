@@ -116,7 +116,7 @@ def run(postgres_url: str) -> dict:
         env["DATABASE_URL"] = postgres_url
         cli = [sys.executable, "-m", "accueil.cli"]
         subprocess.run([*cli, "manage", "migrate", "-v0"], env=env, check=True)
-        subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+        subprocess.run([*cli, "demo", "--no-history"], env=env, check=True, capture_output=True)
         inprocess = json.loads(
             subprocess.run(
                 [sys.executable, "-m", "bench.mailin", "inprocess"],

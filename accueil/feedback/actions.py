@@ -362,6 +362,7 @@ def do_answer(
                 "final": final,
                 **_rollup_facts(invitation, answers),
             },
+            at=now,
         )
     return response
 

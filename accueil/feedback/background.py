@@ -18,7 +18,9 @@ VERBS = {"visit.completed", "case.resolved"}
 
 
 @consumers.register("feedback.invitations", verbs=VERBS)
-def invite(events) -> None:
+def invite(events, now=None) -> None:
+    """``now``: the worker's clock; the demo's history passes the simulated day's end, when
+    those people would have been invited."""
     visit_ids = [e.object_id for e in events if e.verb == "visit.completed"]
     case_ids = [e.object_id for e in events if e.verb == "case.resolved"]
     visits = Visit.objects.select_related("office__agency", "service").in_bulk(visit_ids)
@@ -29,13 +31,13 @@ def invite(events) -> None:
             if visit is not None:
                 # Who served: the visit's agent, else whoever completed it.
                 agent_id = visit.agent_id or event.actor_id
-                do_invite(Subject.VISIT, visit, agent_id=agent_id, at=event.created_at)
+                do_invite(Subject.VISIT, visit, agent_id=agent_id, at=event.created_at, now=now)
         else:
             case = cases.get(_uuid(event.object_id))
             if case is not None and case.anonymised_at is None:
                 # Who served: the assignee when it was resolved, else whoever resolved it.
                 agent_id = case.assignee_id or event.actor_id
-                do_invite(Subject.CASE, case, agent_id=agent_id, at=event.created_at)
+                do_invite(Subject.CASE, case, agent_id=agent_id, at=event.created_at, now=now)
 
 
 def _uuid(value: str) -> uuid.UUID:

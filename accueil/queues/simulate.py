@@ -4,7 +4,9 @@ Arrivals follow a time-varying Poisson process; service times are lognormal per 
 little slower in the first hours); several services share agents (each desk serves a subset);
 agents take staggered breaks; some visitors do not show up when called; some declare a
 priority need; a few book an appointment the evening before and arrive around their time
-(served first when on time), or not at all. Every step goes
+(served first when on time), or not at all. A ``Mix`` can instead follow the office's own
+opening hours (a day's arrivals spread over its open spans, with morning and lunch peaks) and
+add visitors who give up waiting and visitors sent on to another line. Every step goes
 through ``accueil.queues.actions`` with ``now=`` the simulated time, so the event log, the
 predictions recorded at check-in and the actual waits are exactly what a real day would leave.
 
@@ -26,7 +28,7 @@ from accueil.catalog.models import Agency, Desk, Office, Service
 from accueil.core.actors import Actor
 from accueil.lib.businesstime import parse_weekly
 from accueil.queues import actions
-from accueil.queues.models import Source, Visit
+from accueil.queues.models import Source, Visit, VisitStatus
 from accueil.queues.waits import forget_profiles, naive_wait, profile
 
 
@@ -59,6 +61,40 @@ HOURS = "mon-fri 08:30-16:30"
 BREAKS = {"1": (11.5, 12.0), "2": (12.0, 12.5), "3": (12.5, 13.0), "4": (11.75, 12.25)}
 
 
+# The share of a day's arrivals in each local hour, for a ``Mix`` that follows the office's
+# hours: a morning peak, a lunch peak, a quieter afternoon, a few after work.
+HOURLY_SHAPE = {
+    8: 0.6,
+    9: 1.0,
+    10: 1.4,
+    11: 1.2,
+    12: 1.3,
+    13: 1.1,
+    14: 0.8,
+    15: 0.7,
+    16: 0.6,
+    17: 0.5,
+    18: 0.4,
+}
+
+
+@dataclass
+class Mix:
+    """What an office's days look like when they follow its opening hours (the demo's history).
+
+    ``visits``: mean arrivals on a full day (a short day gets its share); ``cancel``: share of
+    walk-ins who leave the line if they are still waiting 5 to 25 minutes later; ``transfer``:
+    share of visits sent on to another of the office's services instead of completed."""
+
+    visits: float = 60
+    cancel: float = 0.04
+    transfer: float = 0.05
+    bookings: int = 2  # a day, per bookable service
+    last_ticket_minutes: int = 20  # no walk-in arrivals in the office's last minutes
+    desks: int = 0  # how many of the office's desks are staffed (0: all)
+    minutes: dict = field(default_factory=dict)  # ticket prefix → mean service minutes
+
+
 @dataclass(order=True)
 class Step:
     at: datetime
@@ -72,7 +108,17 @@ class Outcome:
     visits: int = 0
     served: int = 0
     no_shows: int = 0
+    cancelled: int = 0
+    transfers: int = 0
     naive: dict = field(default_factory=dict)  # visit id → the naive estimate at check-in
+
+    def add(self, other: Outcome) -> None:
+        self.visits += other.visits
+        self.served += other.served
+        self.no_shows += other.no_shows
+        self.cancelled += other.cancelled
+        self.transfers += other.transfers
+        self.naive.update(other.naive)
 
 
 def setup_office(agency_slug: str = "simulation") -> Office:
@@ -113,18 +159,37 @@ def setup_office(agency_slug: str = "simulation") -> Office:
 
 
 class Day:
-    def __init__(self, office, day: date, rng: random.Random, agents: dict) -> None:
-        self.office, self.day, self.rng, self.agents = office, day, rng, agents
+    def __init__(
+        self, office, day: date, rng: random.Random, agents: dict, mix: Mix | None = None
+    ) -> None:
+        self.office, self.day, self.rng, self.agents, self.mix = office, day, rng, agents, mix
         self.actors = {label: Actor.staff(agent) for label, agent in agents.items()}
         self.zone = office.zone
-        self.services = {s.ticket_prefix: s for s in office.services.all()}
+        self.services = {
+            s.ticket_prefix: s
+            for s in office.services.all()
+            # Following an office's hours: only the services it offers at the counter.
+            if mix is None or "in_person" in s.channels
+        }
         known = {spec.prefix: spec for spec in SERVICES}
         # An office of one's own (the demo's): unknown services get a middling profile.
+        minutes = mix.minutes if mix else {}
         self.specs = {
-            prefix: known.get(prefix) or ServiceSpec("", prefix, "", "", 0.3, 8, 0.6)
+            prefix: known.get(prefix)
+            or ServiceSpec("", prefix, "", "", 0.3, minutes.get(prefix, 8), 0.6)
             for prefix in self.services
         }
-        self.desks = {d.label: d for d in office.desks.filter(active=True)}
+        self.desks = {d.label: d for d in office.desks.filter(active=True).order_by("label")}
+        if mix and mix.desks:
+            self.desks = dict(list(self.desks.items())[: mix.desks])
+        # What the simulation knows is waiting (visit id → ticket prefix) and what each desk
+        # serves: with a ``Mix``, a desk does not ask for the next visitor when nobody it
+        # serves is waiting (at a quiet office most calls would find nobody, at full price).
+        self.waiting: dict = {}
+        self.serves = {
+            label: {s.ticket_prefix for s in desk.services.all()}
+            for label, desk in self.desks.items()
+        }
         self.steps: list[Step] = []
         self.counter = 0
         self.idle: set[str] = set()
@@ -133,6 +198,7 @@ class Day:
         self.sessions = {}
         self.fate: dict = {}  # visit id → "no_show" or service seconds
         self.outcome = Outcome()
+        self.last = self.at(18)  # when the last step happened (desks close after it)
 
     def at(self, hours: float) -> datetime:
         start = datetime.combine(self.day, time(0), tzinfo=self.zone)
@@ -147,11 +213,12 @@ class Day:
         from accueil.queues.booking import do_book, open_slots
 
         evening = self.at(-6)
+        bookings = self.mix.bookings if self.mix else BOOKINGS
         for service in self.services.values():
             if not service.appointment_minutes:
                 continue
             slots = [s for s in open_slots(self.office, service, self.day, evening) if s.free]
-            for slot in self.rng.sample(slots, min(BOOKINGS, len(slots))):
+            for slot in self.rng.sample(slots, min(bookings, len(slots))):
                 appointment = do_book(
                     self.office,
                     service,
@@ -170,6 +237,7 @@ class Day:
 
         visit = do_arrive(self.office, code, now=now)
         self.outcome.visits += 1
+        self.waiting[visit.id] = visit.service.ticket_prefix
         self.fate[visit.id] = (
             "no_show"
             if self.rng.random() < NO_SHOW
@@ -178,6 +246,9 @@ class Day:
         self.call_idle(now)
 
     def plan(self) -> None:
+        if self.mix is not None:
+            self.plan_from_hours()
+            return
         self.book()
         opening = OPEN.hour + OPEN.minute / 60
         for slot, rate in enumerate(ARRIVALS):
@@ -196,6 +267,34 @@ class Day:
                 self.push(self.at(begin), "break", label)
                 self.push(self.at(finish), "resume", label)
 
+    def plan_from_hours(self) -> None:
+        """Arrivals over the office's open spans that day (Poisson, ``HOURLY_SHAPE``), desks
+        open a few minutes before the first span; no arrivals in the last minutes."""
+        assert self.mix is not None
+        spans = self.office.cached_calendar().open_spans(self.day)
+        if not spans:
+            return
+        self.book()
+        cutoff = timedelta(minutes=self.mix.last_ticket_minutes)
+        midnight = self.at(0)
+        full_day = sum(HOURLY_SHAPE.values())
+        for start, end in spans:
+            clock = (start - midnight).total_seconds() / 3600
+            stop = (end - cutoff - midnight).total_seconds() / 3600
+            while True:
+                rate = self.mix.visits * HOURLY_SHAPE.get(int(clock), 0.3) / full_day
+                clock += self.rng.expovariate(max(rate, 0.1))
+                if clock >= stop:
+                    break
+                self.push(self.at(clock), "arrival")
+        opening = (spans[0][0] - midnight).total_seconds() / 3600
+        for label in self.desks:
+            self.push(self.at(opening - 0.05), "open", label)
+            if label in BREAKS:
+                begin, finish = BREAKS[label]
+                self.push(self.at(begin), "break", label)
+                self.push(self.at(finish), "resume", label)
+
     def service_seconds(self, prefix: str, when: datetime) -> float:
         spec = self.specs[prefix]
         mean = spec.minutes * 60 * (1.15 if when.astimezone(self.zone).hour < 10 else 1.0)
@@ -206,9 +305,10 @@ class Day:
         self.plan()
         while self.steps:
             step = heapq.heappop(self.steps)
+            self.last = max(self.last, step.at)
             getattr(self, f"on_{step.kind}")(step.at, step.payload)
         for session in self.sessions.values():
-            actions.do_close(session.desk, now=self.at(18))
+            actions.do_close(session.desk, now=self.last)
         return self.outcome
 
     # -- what happens ----------------------------------------------------------------------
@@ -230,13 +330,24 @@ class Day:
             self.office, self.services[prefix], now=now, needs=needs, source=Source.KIOSK
         )
         self.outcome.visits += 1
+        self.waiting[visit.id] = prefix
         learned = profile(self.office.agency_id, now)
         agents = len([label for label in self.desks if label not in self.resting])
         self.outcome.naive[visit.id] = naive_wait(guess.position, learned.overall, agents)
         self.fate[visit.id] = (
             "no_show" if self.rng.random() < NO_SHOW else self.service_seconds(prefix, now)
         )
+        if self.mix is not None and self.rng.random() < self.mix.cancel:
+            patience = timedelta(minutes=self.rng.uniform(5, 25))
+            self.push(now + patience, "give_up", visit)
         self.call_idle(now)
+
+    def on_give_up(self, now, visit) -> None:
+        """The visitor leaves the line from their phone, if nobody called them yet."""
+        if Visit.objects.filter(id=visit.id, status=VisitStatus.WAITING).exists():
+            actions.do_cancel(visit, actor=Actor.citizen("visit", visit.id), now=now)
+            self.waiting.pop(visit.id, None)
+            self.outcome.cancelled += 1
 
     def call_idle(self, now) -> None:
         for label in sorted(self.idle):
@@ -245,10 +356,14 @@ class Day:
             self.call(now, label)
 
     def call(self, now, label) -> None:
+        if self.mix is not None and not self.serves[label].intersection(self.waiting.values()):
+            self.idle.add(label)
+            return
         visit = actions.do_call_next(self.desks[label], actor=self.actors[label], now=now)
         if visit is None:
             self.idle.add(label)
             return
+        self.waiting.pop(visit.id, None)
         self.idle.discard(label)
         fate = self.fate.get(visit.id)
         if fate is None:  # a visitor from before the simulation: serve briefly
@@ -274,7 +389,23 @@ class Day:
     def on_start(self, now, payload) -> None:
         label, visit, seconds = payload
         visit = actions.do_start(visit, actor=self.actors[label], now=now)
+        others = [p for p in self.services if p != visit.service.ticket_prefix]
+        if self.mix is not None and others and self.rng.random() < self.mix.transfer:
+            # A few minutes to see it belongs elsewhere, then the visitor joins that line.
+            self.push(now + timedelta(seconds=min(seconds, 180)), "transfer", (label, visit))
+            return
         self.push(now + timedelta(seconds=seconds), "complete", (label, visit))
+
+    def on_transfer(self, now, payload) -> None:
+        label, visit = payload
+        others = sorted(p for p in self.services if p != visit.service.ticket_prefix)
+        prefix = self.rng.choice(others)
+        actions.do_transfer(visit, service=self.services[prefix], actor=self.actors[label], now=now)
+        self.fate[visit.id] = self.service_seconds(prefix, now)
+        self.waiting[visit.id] = prefix
+        self.outcome.transfers += 1
+        self.free(now, label)
+        self.call_idle(now)
 
     def on_complete(self, now, payload) -> None:
         label, visit = payload
@@ -310,15 +441,8 @@ class Day:
 
 def simulate(office, start: date, days: int, seed: int = 1, progress=None) -> Outcome:
     """Simulate ``days`` working days (Monday to Friday) from ``start``."""
-    from accueil.accounts.models import Role, User
-
     rng = random.Random(seed)
-    agents = {}
-    for desk in office.desks.filter(active=True):
-        agents[desk.label], _ = User.objects.get_or_create(
-            username=f"sim-{office.slug}-{desk.label}"[:150],
-            defaults={"agency": office.agency, "role": Role.AGENT, "is_active": False},
-        )
+    agents = sim_agents(office)
     total = Outcome()
     day, done = start, 0
     forget_profiles()
@@ -327,14 +451,37 @@ def simulate(office, start: date, days: int, seed: int = 1, progress=None) -> Ou
             with transaction.atomic():  # one write transaction a day: fast on SQLite
                 result = Day(office, day, rng, agents).run()
             done += 1
-            total.visits += result.visits
-            total.served += result.served
-            total.no_shows += result.no_shows
-            total.naive.update(result.naive)
+            total.add(result)
             if progress:
                 progress(done, days, total)
         day += timedelta(days=1)
     return total
+
+
+def sim_agents(office) -> dict:
+    """One made-up agent per active desk (inactive accounts: nobody signs in as them)."""
+    from accueil.accounts.models import Role, User
+
+    agents = {}
+    for desk in office.desks.filter(active=True):
+        agents[desk.label], _ = User.objects.get_or_create(
+            username=f"sim-{office.slug}-{desk.label}"[:150],
+            defaults={"agency": office.agency, "role": Role.AGENT, "is_active": False},
+        )
+    return agents
+
+
+def simulate_day(
+    office, day: date, rng: random.Random, agents: dict, mix: Mix, after=None
+) -> Outcome:
+    """One day that follows the office's opening hours (nothing on a closed day), in one
+    transaction with ``after(day, outcome)`` — what the caller adds to that day (surveys) —
+    so a day is written whole or not at all."""
+    with transaction.atomic():
+        result = Day(office, day, rng, agents, mix).run()
+        if after is not None:
+            after(day, result)
+    return result
 
 
 def accuracy(office, since: datetime, until: datetime, naive: dict | None = None) -> dict:

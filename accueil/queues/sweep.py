@@ -95,6 +95,9 @@ def mark_missed_appointments(now) -> int:
                     appointment,
                     actor=SYSTEM,
                     agency=appointment.office.agency,
+                    office=appointment.office_id,
+                    service=appointment.service_id,
+                    at=now,
                 )
                 missed += 1
     return missed

@@ -258,6 +258,11 @@ STAFF = [
     ("agent", Role.AGENT, "Amélie", "Agente", ["hotel-de-ville"]),
     ("agent2", Role.AGENT, "Bruno", "Agent", ["centre-est"]),
 ]
+# Colleagues who served at the other desks in the demo's history (demo_history.py): accounts
+# nobody signs in to (inactive, no password), so the reports by agent show names, not ids.
+COLLEAGUES = [
+    ("demo-camille", "Camille", "Tremblay", "hotel-de-ville"),
+]
 
 
 @transaction.atomic
@@ -341,6 +346,15 @@ def create_demo() -> Agency:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.offices.set([offices[slug] for slug in office_slugs])
+    for username, first, last, office_slug in COLLEAGUES:
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={"agency": agency, "role": Role.AGENT, "first_name": first, "last_name": last},
+        )
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        user.offices.set([offices[office_slug]])
     create_case_demo(agency, services, offices)
     create_feedback_demo(agency, services)
     create_recognition_demo(agency)

@@ -96,7 +96,8 @@ def serving(data_dir, env):
 def server(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("server")
     env = migrated_env(data_dir)
-    _accueil("demo", env=env)
+    # A week of history (predicted waits, reports), not the default five: as long as before.
+    _accueil("demo", "--history-days", "7", env=env)
     # Kiosks refuse tickets while an office is closed, and the suite runs at any hour: the
     # demo's City Hall is open around the clock here (test_closed_office closes one itself).
     _accueil("manage", "shell", "-c", AROUND_THE_CLOCK, env=env)

@@ -1,8 +1,11 @@
+import sys
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from accueil.site.demo import DEMO_PASSWORD, STAFF, create_demo
+from accueil.site.demo_history import DAYS, write_history
 
 
 class Command(BaseCommand):
@@ -15,16 +18,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--history-days",
             type=int,
-            default=5,
-            help="working days of simulated visits before today, for waits and reports (0: none)",
+            default=DAYS,
+            help="days of history before today: visits, requests, surveys (0: none)",
+        )
+        parser.add_argument(
+            "--no-history", action="store_true", help="the agency and its staff only, no history"
         )
 
-    def handle(self, *args, force=False, history_days=5, **options):
+    def handle(self, *args, force=False, history_days=DAYS, no_history=False, **options):
         if settings.PRODUCTION and not force:
             raise CommandError("the demo has known passwords; use --force to create it anyway")
+        self.verbosity = options.get("verbosity", 1)
         agency = create_demo()
-        if history_days > 0:
-            self.make_history(agency, history_days)
+        if history_days > 0 and not no_history:
+            self.stdout.write(f"Writing {history_days} days of history (once)…")
+            started = time.monotonic()
+            summary = write_history(agency, history_days, progress=self.progress)
+            if self.verbosity == 1 and sys.stderr.isatty():
+                sys.stderr.write("\r\033[K")
+            self.stdout.write(f"History: {summary} in {time.monotonic() - started:.0f} s")
         self.stdout.write(
             self.style.SUCCESS(f"Demo agency ready: {agency.name_fr} / {agency.name_en}")
         )
@@ -34,19 +46,10 @@ class Command(BaseCommand):
                 f"  {username:<11} {role:<11} password / mot de passe: {DEMO_PASSWORD}"
             )
 
-    def make_history(self, agency, days):
-        """Simulated past days at the first office, once, so predicted waits have a history."""
-        from datetime import timedelta
-
-        from accueil.queues.models import Visit
-        from accueil.queues.simulate import simulate, text_progress
-
-        office = agency.offices.order_by("slug").filter(slug="hotel-de-ville").first()
-        if office is None or Visit.objects.filter(office=office).exists():
-            return
-        start, counted = timezone.now().astimezone(office.zone).date(), 0  # the office's day
-        while counted < days:
-            start -= timedelta(days=1)
-            counted += start.weekday() < 5
-        self.stdout.write(f"Simulating {days} days of visits at {office.name_fr}…")
-        simulate(office, start, days, progress=text_progress)
+    def progress(self, line: str) -> None:
+        """One line per written day: kept at -v2, else overwritten in place on a terminal."""
+        if self.verbosity > 1:
+            self.stdout.write(f"  {line}")
+        elif self.verbosity == 1 and sys.stderr.isatty():
+            sys.stderr.write(f"\r\033[K  {line}")
+            sys.stderr.flush()
