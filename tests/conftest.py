@@ -38,6 +38,11 @@ def client():
 @pytest.fixture
 def personas(db):
     """Owner and colleague share an office; the stranger works for another agency."""
+    return make_personas()
+
+
+def make_personas() -> SimpleNamespace:
+    """The ``personas`` fixture's people and places, for a module that builds them once."""
     agency = AgencyFactory()
     office = OfficeFactory(agency=agency)
     other_office = OfficeFactory(agency=agency)
