@@ -27,7 +27,9 @@ from accueil.notify.models import (
 )
 from accueil.queues.actions import do_check_in, do_open_desk
 from accueil.queues.models import DeskSession, ServiceNotice, Visit
+from tests.conftest import make_personas
 from tests.factories import TEST_PASSWORD
+from tests.moduledata import built_once
 from tests.routes import access_rule, page_routes
 
 # A route without a rule fails tests/test_route_list.py; here it is simply not a staff route.
@@ -277,49 +279,75 @@ def owner_token(personas):
     return token
 
 
+def make_route_world():
+    """The personas, the owner's token and every object a staff route addresses (``fill``
+    makes each once and finds it after), for the three checks run on every staff route."""
+    personas = make_personas()
+    token, _ = do_issue_token(Actor.staff(personas.owner), "owner's")
+    fill(STAFF_ROUTES[0][0], personas, token)
+    return personas, token
+
+
+@pytest.fixture(scope="class")
+def route_world_once(django_db_setup, django_db_blocker):
+    """Built for the class below, rolled back when its last test ends."""
+    with built_once(django_db_blocker, make_route_world) as built:
+        yield built
+
+
 def test_there_are_staff_routes_to_check():
     assert len(STAFF_ROUTES) >= 5
 
 
-@pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
-def test_staff_route_refuses_anonymous_users(client, personas, owner_token, route, pattern):
-    url = fill(route, personas, owner_token)
-    for method in (client.get, client.post):
-        response = method(url)
-        assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("accounts:login"))
+class TestEveryStaffRoute:
+    """Three checks on each staff route (about 350 tests). They share one world, built once
+    for the class and rolled back after it (tests/moduledata.py); what a test changes is rolled
+    back after that test. The tests below this class build their own personas."""
 
+    @pytest.fixture
+    def route_world(self, db, route_world_once):
+        return route_world_once
 
-@pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
-def test_staff_route_refuses_another_agency(client, personas, owner_token, route, pattern):
-    url = fill(route, personas, owner_token)
-    sign_in(client, personas.stranger_admin)  # the most powerful stranger
-    if "<" in route.replace("<lang>", ""):
-        # Addressing one of our objects: the stranger cannot even learn it exists.
-        # 405 for the wrong method reveals nothing; the right method must say 404.
-        statuses = {client.get(url).status_code, client.post(url).status_code}
-        assert statuses <= {404, 405} and 404 in statuses, (url, statuses)
-    else:
-        # A page of their own: it must show nothing of ours.
-        response = client.get(url)
-        # A CSV export streams its rows: read them all.
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        page = body.decode()
-        assert personas.office.name_fr not in page and personas.service.name_fr not in page
+    @pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
+    def test_staff_route_refuses_anonymous_users(self, client, route_world, route, pattern):
+        personas, owner_token = route_world
+        url = fill(route, personas, owner_token)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("accounts:login"))
 
+    @pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
+    def test_staff_route_refuses_another_agency(self, client, route_world, route, pattern):
+        personas, owner_token = route_world
+        url = fill(route, personas, owner_token)
+        sign_in(client, personas.stranger_admin)  # the most powerful stranger
+        if "<" in route.replace("<lang>", ""):
+            # Addressing one of our objects: the stranger cannot even learn it exists.
+            # 405 for the wrong method reveals nothing; the right method must say 404.
+            statuses = {client.get(url).status_code, client.post(url).status_code}
+            assert statuses <= {404, 405} and 404 in statuses, (url, statuses)
+        else:
+            # A page of their own: it must show nothing of ours.
+            response = client.get(url)
+            # A CSV export streams its rows: read them all.
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            page = body.decode()
+            assert personas.office.name_fr not in page and personas.service.name_fr not in page
 
-@pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
-def test_staff_route_enforces_its_role(client, personas, owner_token, route, pattern):
-    url = fill(route, personas, owner_token)
-    minimum = access_rule(pattern)[1]
-    for role, persona in PERSONA_BY_ROLE.items():
-        client.post("/fr/logout/")
-        sign_in(client, getattr(personas, persona))
-        status = client.get(url).status_code
-        if ROLE_RANK[role] < ROLE_RANK[Role(minimum)]:
-            assert status == 403, (url, role)
-        elif persona == "owner" or pattern.name != "revoke-token":
-            assert status in (200, 405), (url, role)
+    @pytest.mark.parametrize("route,pattern", STAFF_ROUTES, ids=[r for r, _ in STAFF_ROUTES])
+    def test_staff_route_enforces_its_role(self, client, route_world, route, pattern):
+        personas, owner_token = route_world
+        url = fill(route, personas, owner_token)
+        minimum = access_rule(pattern)[1]
+        for role, persona in PERSONA_BY_ROLE.items():
+            client.post("/fr/logout/")
+            sign_in(client, getattr(personas, persona))
+            status = client.get(url).status_code
+            if ROLE_RANK[role] < ROLE_RANK[Role(minimum)]:
+                assert status == 403, (url, role)
+            elif persona == "owner" or pattern.name != "revoke-token":
+                assert status in (200, 405), (url, role)
 
 
 def test_colleague_cannot_revoke_the_owners_token(client, personas, owner_token):

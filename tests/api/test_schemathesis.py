@@ -15,6 +15,7 @@ import schemathesis
 from django.conf import settings as django_settings
 from django.core import signals
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -28,7 +29,9 @@ from accueil.api.v1 import api
 from accueil.queues.actions import do_call_next, do_open_desk, do_start, do_take_ticket
 from accueil.wsgi import application
 from tests.api.test_api import bearer
+from tests.conftest import make_personas
 from tests.factories import DeskFactory, UserFactory
+from tests.moduledata import built_once
 
 MAX_EXAMPLES = 30
 CHECKS = [
@@ -94,11 +97,14 @@ def in_test_transaction(db):
     signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def world(personas, settings, in_test_transaction):
-    """An office with a service, four desks and visits waiting, called and being served."""
-    settings.CHECK_IN_RATE = "10000/60"  # the generator checks in far more than a person would
-    settings.CASE_RATE = "10000/60"
+# The generator checks in and opens requests far more often than a person would.
+GENEROUS_RATES = {"CHECK_IN_RATE": "10000/60", "CASE_RATE": "10000/60"}
+
+
+def make_world():
+    """An office with a service, four desks and visits waiting, called and being served; the
+    real ids the hooks draw from."""
+    personas = make_personas()
     desks = [personas.desk]
     for label in ("2", "3", "4"):
         desks.append(DeskFactory(office=personas.office, label=label))
@@ -114,16 +120,33 @@ def world(personas, settings, in_test_transaction):
     do_start(do_call_next(desks[3]))
     appointments = _appointments(personas)
     cases = _cases(personas)
-    REAL.update(
-        office=[str(personas.office.id), str(personas.other_office.id)],
-        desk=[str(desk.id) for desk in desks],
-        visit=[str(visit.id) for visit in visits],
-        service=[str(personas.service.id)],
-        appointment=[str(a.id) for a in appointments],
-        secret=[a.secret for a in appointments] + [c.tracking_secret for c in cases],
-        reference=[c.reference for c in cases],
-        attachment=[str(a.id) for c in cases for a in c.attachments.all()],
-    )
+    real = {
+        "office": [str(personas.office.id), str(personas.other_office.id)],
+        "desk": [str(desk.id) for desk in desks],
+        "visit": [str(visit.id) for visit in visits],
+        "service": [str(personas.service.id)],
+        "appointment": [str(a.id) for a in appointments],
+        "secret": [a.secret for a in appointments] + [c.tracking_secret for c in cases],
+        "reference": [c.reference for c in cases],
+        "attachment": [str(a.id) for c in cases for a in c.attachments.all()],
+    }
+    return personas, real
+
+
+@pytest.fixture(scope="class")
+def world_once(django_db_setup, django_db_blocker):
+    """Built once for the generated tests (about 70), rolled back after the last of them
+    (tests/moduledata.py); what each test's requests change is rolled back after that test."""
+    with override_settings(**GENEROUS_RATES), built_once(django_db_blocker, make_world) as built:
+        yield built
+
+
+@pytest.fixture
+def world(db, world_once, settings, in_test_transaction):
+    personas, real = world_once
+    for name, value in GENEROUS_RATES.items():
+        setattr(settings, name, value)
+    REAL.update(real)
     yield personas
     REAL.clear()
 
@@ -189,16 +212,19 @@ BOUNDED = settings(
 )
 
 
-@generic.parametrize()
-@BOUNDED
-def test_anonymous_callers_meet_only_documented_answers(case, world):
-    case.call_and_validate(checks=CHECKS)
+class TestGenerated:
+    """Generated requests on every operation; the tests after this class build their own
+    personas (the class's world is gone by then)."""
 
+    @generic.parametrize()
+    @BOUNDED
+    def test_anonymous_callers_meet_only_documented_answers(self, case, world):
+        case.call_and_validate(checks=CHECKS)
 
-@generic.parametrize()
-@BOUNDED
-def test_an_agent_meets_only_documented_answers(case, world):
-    case.call_and_validate(headers=bearer(world.owner), checks=CHECKS)
+    @generic.parametrize()
+    @BOUNDED
+    def test_an_agent_meets_only_documented_answers(self, case, world):
+        case.call_and_validate(headers=bearer(world.owner), checks=CHECKS)
 
 
 # -- statuses the generator rarely meets, forced once on every operation ----------------------

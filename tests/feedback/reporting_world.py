@@ -29,7 +29,8 @@ from accueil.cases.intake import Intake
 from accueil.cases.models import CaseSettings
 from accueil.core.actors import PUBLIC, Actor
 from accueil.feedback.actions import do_answer, do_ensure_standard_surveys, do_invite
-from accueil.feedback.models import Subject, SurveySettings
+from accueil.feedback.models import Response, ResponseTheme, Subject, SurveySettings
+from accueil.feedback.reporting_actions import do_install_default_themes
 from accueil.notify.templates_text import load_files
 from accueil.queues.actions import do_call_next, do_check_in, do_complete, do_open_desk
 from tests.factories import AgencyFactory, DeskFactory, OfficeFactory, ServiceFactory, UserFactory
@@ -112,6 +113,23 @@ def make_world():
     build_november(world)
     world.stranger = build_other_agency()
     return world
+
+
+def make_themed_world():
+    """The world with the agency's default comment themes installed."""
+    world = make_world()
+    do_install_default_themes(world.agency)
+    return world
+
+
+def comment(text):
+    return Response.objects.get(comment__contains=text)
+
+
+def themes_of(response):
+    return sorted(
+        ResponseTheme.objects.filter(response=response).values_list("theme__code", flat=True)
+    )
 
 
 def serve(world, office, service, at, **details):

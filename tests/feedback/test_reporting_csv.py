@@ -19,6 +19,7 @@ from accueil.feedback.reporting_actions import (
     do_reread_comments,
 )
 from tests.feedback.reporting_world import NOV, answer, make_world, serve
+from tests.moduledata import built_once
 
 CORPUS = Path(__file__).parents[1] / "security" / "corpus"
 SPREADSHEET = json.loads((CORPUS / "spreadsheet.json").read_text(encoding="utf-8"))["payloads"]
@@ -33,9 +34,15 @@ A11_ANSWER_COLUMNS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def november(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker, make_world) as world:
+        yield world
+
+
 @pytest.fixture
-def world(db):
-    return make_world()
+def world(db, november):
+    return november
 
 
 def download(client, user, path):

@@ -10,13 +10,20 @@ from django.http import Http404
 from accueil.core.actors import Actor
 from accueil.feedback.reporting import Filters, Period, default_survey, report
 from tests.feedback.reporting_world import EXPECTED_NOVEMBER_A11, make_world
+from tests.moduledata import built_once
 
 NOVEMBER = Period.containing("month", date(2026, 11, 14))
 
 
+@pytest.fixture(scope="module")
+def november(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker, make_world) as world:
+        yield world
+
+
 @pytest.fixture
-def world(db):
-    return make_world()
+def world(db, november):
+    return november
 
 
 def figures(rep):

@@ -9,17 +9,28 @@ from accueil.core.models import Event
 from accueil.feedback.models import Response, Verbatim
 from accueil.feedback.reporting_actions import do_install_default_themes, do_reread_comments
 from tests.feedback.reporting_world import make_world
+from tests.moduledata import built_once
 
 NBSP = "\u00a0"
 NOVEMBER = "period=month&on=2026-11-03"
 
 
-@pytest.fixture
-def world(db):
+def make_read_world():
     world = make_world()
     do_install_default_themes(world.agency)
     do_reread_comments(Actor.staff(world.supervisor))
     return world
+
+
+@pytest.fixture(scope="module")
+def november(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker, make_read_world) as world:
+        yield world
+
+
+@pytest.fixture
+def world(db, november):
+    return november
 
 
 def page(client, user, query=NOVEMBER, language="fr"):

@@ -2,7 +2,6 @@
 that keeps the removed words nowhere — scoped to the supervisor's agency and offices."""
 
 import json
-import time
 import unicodedata
 
 import pytest
@@ -10,85 +9,39 @@ from django.http import Http404
 
 from accueil.core.actions import ActionError
 from accueil.core.actors import Actor
-from accueil.core.consumers import consumers, feed
 from accueil.core.models import Event
-from accueil.feedback.models import Answer, Response, ResponseTheme, ThemeRule, Verbatim
+from accueil.feedback.models import Answer, Response, ThemeRule, Verbatim
 from accueil.feedback.reporting_actions import (
     REDACTED,
     do_clear_flag,
     do_flag,
     do_install_default_themes,
-    do_read_comment,
     do_redact,
     do_reread_comments,
 )
 from accueil.feedback.verbatims import VerbatimFilters, verbatims
-from tests.feedback.reporting_world import NOV, answer, make_world, serve
+from tests.feedback.reporting_world import (
+    NOV,
+    answer,
+    comment,
+    make_themed_world,
+    serve,
+    themes_of,
+)
+from tests.moduledata import built_once
 
 PHONE_COMMENT = "Appelez-moi au 418 555 0199"
 
 
-@pytest.fixture
-def world(db):
-    world = make_world()
-    do_install_default_themes(world.agency)
-    return world
-
-
-def read_everything():
-    """Feed the consumer until every comment was read. On PostgreSQL it reads only events of
-    transactions older than the oldest one still running anywhere on the server (another
-    test run's included), so it may have to wait a moment for ours to become readable."""
-    consumer = consumers.get("feedback.themes")
-    unread = Response.objects.exclude(comment="").filter(verbatim__isnull=True)
-    deadline = time.monotonic() + 60
-    while unread.exists() and time.monotonic() < deadline:
-        if not feed(consumer):
-            time.sleep(0.05)
-
-
-def comment(text):
-    return Response.objects.get(comment__contains=text)
-
-
-def themes_of(response):
-    return sorted(
-        ResponseTheme.objects.filter(response=response).values_list("theme__code", flat=True)
-    )
+@pytest.fixture(scope="module")
+def november(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker, make_themed_world) as world:
+        yield world
 
 
 @pytest.fixture
-def committed(transactional_db):
-    world = make_world()
-    do_install_default_themes(world.agency)
-    return world
-
-
-def test_the_consumer_tags_each_comment_once_even_when_a_batch_is_replayed(committed):
-    read_everything()
-    first = comment("Accueil chaleureux")
-    assert themes_of(first) == ["courtesy", "wait"]
-    assert not Verbatim.objects.get(response=first).flagged
-    # A replay (the cursor moved back, as after a crash before commit) adds nothing.
-    tags, reads = ResponseTheme.objects.count(), Event.objects.filter(verb="comment.read").count()
-    do_read_comment(first)
-    assert ResponseTheme.objects.count() == tags
-    assert Event.objects.filter(verb="comment.read").count() == reads + 1
-
-
-def test_an_abusive_comment_is_flagged_by_the_word_list_and_a_supervisor_can_clear_it(committed):
-    _visit, invitation = serve(committed, committed.est, committed.permis, NOV)
-    answer(invitation, NOV, trust="0", comment="Bande de connards, 2 heures d'attente")
-    read_everything()
-    response = comment("connards")
-    review = Verbatim.objects.get(response=response)
-    assert review.flagged and review.flag_source == "words"
-    assert "wait" in themes_of(response)
-    supervisor = Actor.staff(committed.supervisor)
-    do_clear_flag(supervisor, response)
-    do_read_comment(Response.objects.get(pk=response.pk))  # read again: the decision stands
-    review.refresh_from_db()
-    assert not review.flagged and review.flag_source == "staff"
+def world(db, november):
+    return november
 
 
 def test_a_supervisor_flags_a_comment_once(world):
