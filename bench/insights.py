@@ -60,6 +60,7 @@ def environment(data_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"ACCUEIL_ENV": "test", "ACCUEIL_DATA_DIR": data_dir})
     env["DATABASE_URL"] = database_url()
+    env["ACCUEIL_PUBLIC_READ_RATE"] = "0/60"  # every request comes from one loopback address
     return env
 
 
