@@ -11,8 +11,9 @@ Deterministic: the same seed and the same last day give the same rows. Ids are t
 (UUIDv7 layout from the seeded generator), so the primary keys and the events' object index are
 filled in order instead of at random places (the load is several times faster).
 
-Events carry ``txid`` 1: below every running transaction's id, so consumers read them in id
-order, which is the order written here (core/events.py).
+Events carry small transaction ids (1, 2, … one per group of a thousand events): below every
+running transaction's id, so consumers read them at once, in the order written here
+(core/events.py).
 """
 
 import random
@@ -246,16 +247,19 @@ def apportion(total: int, weights: list[float]) -> list[int]:
 class Writer:
     """Buffers rows of the three tables and COPYs them in one transaction per chunk."""
 
-    def __init__(self, connection, counts: Counts):
+    def __init__(self, connection, counts: Counts, group: int = 1000):
         self.connection, self.counts = connection, counts
+        self.group, self.written = group, 0  # events per transaction id, events so far
         self.visits: list[str] = []
         self.cases: list[str] = []
         self.events: list[str] = []
 
     def event(self, when, agency, actor, kind, office, service, verb, otype, oid, data) -> None:
+        txid = 1 + self.written // self.group
+        self.written += 1
         self.events.append(
-            f"{stamp(when)}\t{agency}\t{actor or N}\t{kind}\t{office}\t{service}\t1\t{verb}\t"
-            f"{otype}\t{oid}\t{data}\n"
+            f"{stamp(when)}\t{agency}\t{actor or N}\t{kind}\t{office}\t{service}\t{txid}\t"
+            f"{verb}\t{otype}\t{oid}\t{data}\n"
         )
         self.counts.by_verb[verb] = self.counts.by_verb.get(verb, 0) + 1
 
@@ -668,7 +672,15 @@ def generate(
     raw.commit()
     with raw.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
-    writer = Writer(raw, counts)
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        xid = cursor.fetchone()[0]
+    raw.commit()
+    # Transaction ids below every running transaction's (core/events.py), a group of events
+    # each: the consumer reads the log in (txid, id) order through an index range that starts
+    # at its cursor's txid, so one txid for millions of rows would make each batch a long scan.
+    expected = 5 * visit_count + 4 * case_count + 1
+    group = max(1000, -(-expected // max(xid // 2, 1)))
+    writer = Writer(raw, counts, group)
 
     def quiet(done: int) -> None:
         pass

@@ -124,6 +124,33 @@ def load(visits: int, cases: int, seed: int) -> dict:
     return figures
 
 
+def rollup() -> dict:
+    """Rebuild the rollups of the history already there, VACUUM ANALYZE; the figures, kept
+    with the database beside the generation's (``python -m bench.insights --rebuild``)."""
+    _django()
+    from django.db import connection
+
+    from accueil.insights import rollups
+    from accueil.lib.progress import Progress
+
+    figures = generated()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_event")  # the consumer's plan needs the log's statistics
+    began = time.perf_counter()
+    bar = Progress(0, "events counted")
+    figures["rebuilt_events"] = rollups.rebuild(progress=bar)
+    bar.close()
+    figures["rebuild_seconds"] = time.perf_counter() - began
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        figures["vacuum_seconds"] = time.perf_counter() - began
+        cursor.execute("SELECT pg_database_size(current_database())")
+        figures["database_bytes"] = figures["database_bytes_now"] = cursor.fetchone()[0]
+        cursor.execute(f"COMMENT ON DATABASE {DATABASE} IS %s", [json.dumps(figures)])
+    return figures
+
+
 def generated() -> dict:
     """The generation figures kept with the database (empty if it holds no history)."""
     _django()
@@ -451,6 +478,8 @@ if __name__ == "__main__":
         options = dict(zip(rest[::2], rest[1::2], strict=True))
         found = load(int(options["--visits"]), int(options["--cases"]), int(options["--seed"]))
         print(json.dumps(found))
+    elif command == "_rollup":
+        print(json.dumps(rollup()))
     elif command == "_generated":
         print(json.dumps(generated()))
     elif command == "_session":
