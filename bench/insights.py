@@ -239,11 +239,13 @@ def consumer(events: int) -> dict:
                     "created_at, agency_id, actor_id, actor_kind, office_id, service_id, "
                     "verb, object_type, object_id, data"
                 )
+                # The cursor's own txid, with later ids: read next, and below the server's.
                 cursor.execute(
                     f"INSERT INTO core_event ({columns}, txid) "  # noqa: S608 - constant text
-                    f"SELECT {columns}, 1 FROM (SELECT * FROM core_event WHERE verb = ANY(%s) "
+                    f"SELECT {columns}, (SELECT txid FROM core_consumercursor WHERE name = %s) "
+                    "FROM (SELECT * FROM core_event WHERE verb = ANY(%s) "
                     "ORDER BY id DESC LIMIT %s) newest ORDER BY id",
-                    [sorted(rollups.VERBS), events],
+                    [rollups.NAME, sorted(rollups.VERBS), events],
                 )
             copy = Consumer(rollups.NAME, registered.verbs, registered.handle, batch)
             began, read = time.perf_counter(), 0
@@ -252,6 +254,8 @@ def consumer(events: int) -> dict:
                 if not handled:
                     break
                 read += handled
+            if read < events:
+                raise RuntimeError(f"the consumer read {read} of {events} events")
             seconds = time.perf_counter() - began
             results[str(batch)] = {"events": read, "seconds": seconds, "rate": read / seconds}
             transaction.set_rollback(True)
