@@ -355,8 +355,9 @@ def bench_mailin() -> list[str]:
 
 def bench_insights(mix_rows: list[str]) -> list[str]:
     """KPI pages, live floor and public page over a province's history (PostgreSQL), database
-    accueil_bench_insights: reused when it is there, else generated (an hour or more at
-    5,000,000 visits; ``ACCUEIL_BENCH_VISITS`` and ``ACCUEIL_BENCH_CASES`` set a smaller one)."""
+    accueil_bench_insights: reused when it is there, else generated (about 3½ hours at
+    5,000,000 visits on the 2-core machine, rebuild included; ``ACCUEIL_BENCH_VISITS`` and
+    ``ACCUEIL_BENCH_CASES`` set a smaller one)."""
     from bench import insights
 
     return insights.run(mix_rows)
