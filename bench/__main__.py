@@ -353,6 +353,16 @@ def bench_mailin() -> list[str]:
     ]
 
 
+def bench_insights(mix_rows: list[str]) -> list[str]:
+    """KPI pages, live floor and public page over a province's history (PostgreSQL), database
+    accueil_bench_insights: reused when it is there, else generated (about 3½ hours at
+    5,000,000 visits on the 2-core machine, rebuild included; ``ACCUEIL_BENCH_VISITS`` and
+    ``ACCUEIL_BENCH_CASES`` set a smaller one)."""
+    from bench import insights
+
+    return insights.run(mix_rows)
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -412,6 +422,7 @@ def main() -> None:
     lines += bench_cases()
     lines += bench_open311()
     lines += bench_mailin()
+    lines += bench_insights(mix_rows)
     text = "\n".join(lines) + "\n"
     print(text)
     if not REPORT.exists():
