@@ -34,7 +34,7 @@ def counted_history(agency_ids, since, until) -> tuple[dict[str, History], Q]:
     events they have not counted yet)."""
     position = ConsumerCursor.objects.filter(name=rollups.NAME).values_list("txid", "event_id")
     txid, event_id = position.first() or (0, 0)
-    uncounted = Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id)
+    uncounted = Q(txid__gte=txid) & (Q(txid__gt=txid) | Q(txid=txid, id__gt=event_id))
     histories: dict[str, History] = defaultdict(History)
     if not (txid or event_id):
         return histories, uncounted
