@@ -206,28 +206,40 @@ def office_profile(office, now) -> OfficeProfile:
 
 def office_profiles(offices, now) -> dict:
     """``office_profile`` of many offices. What is not cached yet — the history and the recent
-    hours of every agency concerned — is read in two queries whatever the number of agencies
-    (plus the rollups' own, for the history); the two windows do not overlap."""
+    hours of every agency concerned — is read in one query of the event log whatever the number
+    of agencies (plus the rollups' own for the history); the two windows do not overlap, so each
+    row goes to one of them."""
     agencies = {str(office.agency_id) for office in offices}
     with _cache_lock:
         need_history = {a for a in agencies if _history_key(a, now) not in _cache}
         need_recent = {a for a in agencies if _recent_key(a, now) not in _cache}
-    hour, minute = _history_key("", now)[2], _recent_key("", now)[2]
-    history_ends, recent_starts = hour - RECENT, minute - RECENT
-    if need_history:
-        histories = _histories(need_history, history_ends - HISTORY, history_ends)
+    if need_history or need_recent:
+        hour, minute = _history_key("", now)[2], _recent_key("", now)[2]
+        history_ends, recent_starts = hour - RECENT, minute - RECENT
+        histories: dict[str, History] = defaultdict(History)
+        window = Q(agency_id__in=need_recent, created_at__gte=recent_starts)
+        if need_history:
+            counted, uncounted = _counted(need_history, history_ends - HISTORY, history_ends)
+            histories.update(counted)
+            window |= uncounted & Q(
+                agency_id__in=need_history,
+                created_at__gte=history_ends - HISTORY,
+                created_at__lt=history_ends,
+            )
+        recent: dict = defaultdict(list)
+        rows = (
+            Event.objects.filter(verb__in=BUSY_VERBS, created_at__lt=minute)
+            .filter(window)
+            .values_list("agency_id", "created_at", "verb", "data")
+        )
+        for agency_id, created_at, verb, data in rows:
+            sample = _sample(verb, data)
+            if created_at < history_ends:
+                histories[str(agency_id)].add(*sample)
+            elif created_at >= recent_starts:
+                recent[str(agency_id)].append(sample)
         for agency in need_history:
             _store(_history_key(agency, now), _learned_from(histories[agency]))
-    if need_recent:
-        recent: dict = defaultdict(list)
-        rows = Event.objects.filter(
-            agency_id__in=need_recent,
-            verb__in=BUSY_VERBS,
-            created_at__gte=recent_starts,
-            created_at__lt=minute,
-        ).values_list("agency_id", "verb", "data")
-        for agency_id, verb, data in rows:
-            recent[str(agency_id)].append(_sample(verb, data))
         for agency in need_recent:
             _store(_recent_key(agency, now), _observed_from(recent[agency]))
     return {office.id: office_profile(office, now) for office in offices}
@@ -298,14 +310,22 @@ class History:
 history_sources: list = []
 
 
+def _counted(agency_ids, since, until) -> tuple[dict[str, History], Q]:
+    """What a registered source has counted in [since, until), and the filter of the events it
+    has not (without a source: nothing counted, every event)."""
+    for source in history_sources[:1]:
+        counted: dict[str, History]
+        counted, uncounted = source(agency_ids, since, until)
+        return counted, uncounted
+    return {}, Q()
+
+
 def _histories(agency_ids, since, until) -> dict[str, History]:
     """The history of each agency in [since, until): from a registered source for what it has
     counted, from the event log for the rest (the few events its consumer has not read yet)."""
     histories: dict[str, History] = defaultdict(History)
-    uncounted = Q()
-    for source in history_sources[:1]:
-        counted, uncounted = source(agency_ids, since, until)
-        histories.update(counted)
+    counted, uncounted = _counted(agency_ids, since, until)
+    histories.update(counted)
     rows = (
         Event.objects.filter(
             agency_id__in=agency_ids,

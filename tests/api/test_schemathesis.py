@@ -350,8 +350,8 @@ def test_the_document_under_test_is_the_served_one(client, db):
     assert "GET /api/v1/offices/{office}/events" in operations
     # 14 before the desk sessions (GET, open, pause, resume, close), 19 before appointments,
     # 24 before requests (services, open, read, list, assign, reply, notes, status, files ×2),
-    # 34 before the inbound-mail webhook.
-    assert len(operations) == 35
+    # 34 before the inbound-mail webhook, 35 before the public performance results.
+    assert len(operations) == 36
 
 
 # -- the event stream, on its own: one bounded read -----------------------------------------
