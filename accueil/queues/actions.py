@@ -724,6 +724,7 @@ def do_close(desk, actor: Actor = SYSTEM, now=None) -> None:
 def do_set_desk_services(desk, services, actor: Actor = SYSTEM, now=None) -> DeskSession:
     """Change the services an open desk calls for (a supervisor moving work between desks, or
     the agent at the desk). Services the office does not offer are refused, not dropped."""
+    authorise(actor, desk.office)  # first: a stranger learns nothing of the office's services
     now = now or timezone.now()
     allowed = set(desk.office.services.filter(active=True).values_list("id", flat=True))
     chosen = list(services)
