@@ -18,6 +18,7 @@ from accueil.insights.models import (
     SUMS,
     WAIT_BUCKETS,
     WAIT_EDGES,
+    AgencyDailyRollup,
     AgentRollup,
     DailyRollup,
     HourlyRollup,
@@ -181,9 +182,16 @@ class Figures:
         return _share(self.responses, self.invitations)
 
 
+def _daily(scope: Scope):
+    """The agency's own daily rows when the scope is the whole agency (a year: 365 rows), the
+    detailed ones (office × service × channel) otherwise."""
+    whole = scope.office_id is None and scope.service_id is None and not scope.channel
+    return AgencyDailyRollup if whole else DailyRollup
+
+
 def figures(scope: Scope) -> Figures:
     """The totals of the scope."""
-    found = DailyRollup.objects.filter(scope.filter()).aggregate(**{n: Sum(n) for n in SUMS})
+    found = _daily(scope).objects.filter(scope.filter()).aggregate(**{n: Sum(n) for n in SUMS})
     return Figures({name: int(value or 0) for name, value in found.items()})
 
 
@@ -192,7 +200,7 @@ def backlog(scope: Scope) -> int:
     since_ever = Scope(
         scope.agency_id, date.min, scope.end, scope.office_id, scope.service_id, scope.channel
     )
-    found = DailyRollup.objects.filter(since_ever.filter()).aggregate(n=Sum("backlog_change"))
+    found = _daily(scope).objects.filter(since_ever.filter()).aggregate(n=Sum("backlog_change"))
     return int(found["n"] or 0)
 
 
@@ -222,7 +230,8 @@ def series(scope: Scope, by: str) -> list[tuple[object, Figures]]:
             .order_by("agent_id")
         )
         return [(row["agent_id"], Figures({n: int(row[n] or 0) for n in names})) for row in rows]
-    model = HourlyRollup if by == "hour" else DailyRollup
+    by_day = by in ("day", "week", "month", "quarter")
+    model = HourlyRollup if by == "hour" else _daily(scope) if by_day else DailyRollup
     column = {"office": "office_id", "service": "service_id", "channel": "channel"}.get(by, by)
     if by in ("week", "month", "quarter"):
         column = "day"

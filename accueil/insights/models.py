@@ -209,6 +209,26 @@ class DailyRollup(RollupKey, Sums):
         ]
 
 
+class AgencyDailyRollup(Sums):
+    """One local day of the whole agency: the sum of its daily rows, kept apart so that the
+    agency-wide figures of a year read 365 rows instead of every office × service × channel
+    (bench/insights.py: 430,000 rows a year at province scale), and the backlog, summed from
+    the first day, reads one row a day."""
+
+    agency_id = models.UUIDField()
+    day = models.DateField()  # local to the office where each fact happened
+
+    class Meta:
+        verbose_name = _("agency's daily figures")
+        verbose_name_plural = _("agency's daily figures")
+        constraints = [
+            models.UniqueConstraint(fields=["agency_id", "day"], name="agency_daily_rollup_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}"
+
+
 class HourlyRollup(RollupKey, Sums):
     """One local hour of one service at one office through one channel."""
 

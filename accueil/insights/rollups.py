@@ -31,6 +31,7 @@ from accueil.insights.models import (
     AGENT_SUMS,
     NONE,
     WAIT_EDGES,
+    AgencyDailyRollup,
     AgentRollup,
     DailyRollup,
     HourlyRollup,
@@ -207,11 +208,12 @@ def _agent_of(event: Event) -> UUID | None:
     return event.actor_id
 
 
-def tally(events: Iterable[Event], context: Context) -> tuple[dict, dict, dict]:
-    """The sums of a batch, added up per row key in memory: (hourly, daily, agent)."""
+def tally(events: Iterable[Event], context: Context) -> tuple[dict, dict, dict, dict]:
+    """The sums of a batch, added up per row key in memory: (hourly, daily, agent, agency)."""
     hourly: dict = defaultdict(lambda: defaultdict(int))
     daily: dict = defaultdict(lambda: defaultdict(int))
     agents: dict = defaultdict(lambda: defaultdict(int))
+    agency: dict = defaultdict(lambda: defaultdict(int))
     for event in events:
         if event.agency_id is None:
             continue
@@ -226,12 +228,13 @@ def tally(events: Iterable[Event], context: Context) -> tuple[dict, dict, dict]:
         for column, value in sums.items():
             daily[place][column] += value
             hourly[(*place, local.hour)][column] += value
+            agency[(event.agency_id, local.date())][column] += value
         agent_id = _agent_of(event)
         if agent_sums and agent_id is not None:
             key = (event.agency_id, office, service, agent_id, local.date())
             for column, value in agent_sums.items():
                 agents[key][column] += value
-    return hourly, daily, agents
+    return hourly, daily, agents, agency
 
 
 def _upsert(model, keys: tuple[str, ...], rows: dict) -> None:
@@ -283,10 +286,11 @@ AGENT = ("agency_id", "office_id", "service_id", "agent_id", "day")
 @consumers.register(NAME, verbs=VERBS, batch=500)
 def add(events: list[Event]) -> None:
     """Add a batch of events into the rollups (the consumer's handler)."""
-    hourly, daily, agents = tally(events, Context())
+    hourly, daily, agents, agency = tally(events, Context())
     _upsert(HourlyRollup, (*PLACE, "hour"), hourly)
     _upsert(DailyRollup, PLACE, daily)
     _upsert(AgentRollup, AGENT, agents)
+    _upsert(AgencyDailyRollup, ("agency_id", "day"), agency)
 
 
 def behind() -> int:
@@ -304,7 +308,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None, batch: int = 500
     with transaction.atomic():
         ConsumerCursor.objects.get_or_create(name=NAME)
         cursor = ConsumerCursor.objects.select_for_update().get(name=NAME)
-        for model in (HourlyRollup, DailyRollup, AgentRollup):
+        for model in (HourlyRollup, DailyRollup, AgentRollup, AgencyDailyRollup):
             model.objects.all().delete()
         cursor.txid = cursor.event_id = 0
         cursor.failures, cursor.next_attempt_at, cursor.last_error = 0, None, ""

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Sum
 
 from accueil.cases import actions as cases
 from accueil.core.actors import PUBLIC, Actor
 from accueil.insights import kpis, rollups
+from accueil.insights.models import SUMS, DailyRollup
 from accueil.queues import actions as queues
 from tests.cases.conftest import intake, make_world
 from tests.factories import DeskFactory, OfficeFactory, ServiceFactory, StandardFactory
@@ -184,3 +186,23 @@ def test_a_rebuild_from_the_event_log_gives_the_same_figures(floor):
     before = {by: kpis.series(everything, by) for by in ("day", "hour", "agent", "channel")}
     rollups.rebuild()
     assert {by: kpis.series(everything, by) for by in before} == before
+
+
+def test_the_agency_rows_are_the_sum_of_the_detailed_ones(floor):
+    """Agency-wide figures read the agency's own daily rows: they must say what the detailed
+    rows (office × service × channel) add up to, day by day, backlog included."""
+    visits(floor)
+    requests(floor)
+    drain_rollups()
+    everything = kpis.Scope(floor.agency.id, date(2026, 10, 1), date(2026, 12, 31))
+    detailed = (
+        DailyRollup.objects.filter(agency_id=floor.agency.id)
+        .values("day")
+        .annotate(**{name: Sum(name) for name in SUMS})
+        .order_by("day")
+    )
+    by_day = dict(kpis.series(everything, "day"))
+    assert len(by_day) == len(detailed) > 5
+    for row in detailed:
+        assert by_day[row["day"]].sums == {name: row[name] for name in SUMS}
+    assert kpis.backlog(kpis.Scope(floor.agency.id, date(2026, 12, 1), date(2026, 12, 1))) == 1

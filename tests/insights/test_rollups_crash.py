@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 from accueil.core.actors import SYSTEM
 from accueil.core.events import record_event
 from accueil.insights import rollups
-from accueil.insights.models import AgentRollup, DailyRollup, HourlyRollup
+from accueil.insights.models import AgencyDailyRollup, AgentRollup, DailyRollup, HourlyRollup
 from tests.factories import AgencyFactory, OfficeFactory, ServiceFactory, StandardFactory
 from tests.servers import database_url
 
@@ -29,7 +29,7 @@ EVENTS = 1200
 def snapshot() -> dict:
     """Every rollup row, without its id (a rebuild numbers rows anew)."""
     found = {}
-    for model in (HourlyRollup, DailyRollup, AgentRollup):
+    for model in (HourlyRollup, DailyRollup, AgentRollup, AgencyDailyRollup):
         rows = [model_to_dict(row, exclude=["id"]) for row in model.objects.all()]
         found[model.__name__] = sorted(rows, key=lambda row: sorted(map(str, row.items())))
     return found
