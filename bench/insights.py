@@ -90,9 +90,7 @@ def _django() -> None:
 def load(visits: int, cases: int, seed: int) -> dict:
     """Generate the history, rebuild the rollups from it, VACUUM ANALYZE; the figures."""
     _django()
-    from django.db import connection
 
-    from accueil.insights import rollups
     from accueil.lib.progress import Progress
     from bench import history
 
@@ -106,36 +104,20 @@ def load(visits: int, cases: int, seed: int) -> dict:
 
     figures = history.generate(visits, cases, seed=seed, progress=progress)
     bars[-1].close()
-    began = time.perf_counter()
-    bar = Progress(0, "events counted")
-    figures["rebuilt_events"] = rollups.rebuild(progress=bar)
-    bar.close()
-    figures["rebuild_seconds"] = time.perf_counter() - began
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-        figures["vacuum_seconds"] = time.perf_counter() - began
-        cursor.execute("SELECT pg_database_size(current_database())")
-        figures["database_bytes"] = cursor.fetchone()[0]
-        figures["seed"] = seed
-        figures["generated_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        comment = json.dumps({k: v for k, v in figures.items() if k != "by_verb"})
-        cursor.execute(f"COMMENT ON DATABASE {DATABASE} IS %s", [comment])
+    figures["seed"] = seed
+    figures["generated_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    _rebuild_and_keep(figures)
     return figures
 
 
-def rollup() -> dict:
-    """Rebuild the rollups of the history already there, VACUUM ANALYZE; the figures, kept
-    with the database beside the generation's (``python -m bench.insights --rebuild``)."""
-    _django()
+def _rebuild_and_keep(figures: dict) -> None:
+    """Rebuild the rollups, VACUUM ANALYZE, measure the database, and keep the figures with it
+    (as its comment) for later runs that only time the pages."""
     from django.db import connection
 
     from accueil.insights import rollups
     from accueil.lib.progress import Progress
 
-    figures = generated()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE core_event")  # the consumer's plan needs the log's statistics
     began = time.perf_counter()
     bar = Progress(0, "events counted")
     figures["rebuilt_events"] = rollups.rebuild(progress=bar)
@@ -147,7 +129,20 @@ def rollup() -> dict:
         figures["vacuum_seconds"] = time.perf_counter() - began
         cursor.execute("SELECT pg_database_size(current_database())")
         figures["database_bytes"] = figures["database_bytes_now"] = cursor.fetchone()[0]
-        cursor.execute(f"COMMENT ON DATABASE {DATABASE} IS %s", [json.dumps(figures)])
+        comment = json.dumps({k: v for k, v in figures.items() if k != "by_verb"})
+        cursor.execute(f"COMMENT ON DATABASE {DATABASE} IS %s", [comment])
+
+
+def rollup() -> dict:
+    """Rebuild the rollups of the history already there, VACUUM ANALYZE; the figures, kept
+    with the database beside the generation's (``python -m bench.insights --rebuild``)."""
+    _django()
+    from django.db import connection
+
+    figures = generated()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_event")  # the consumer's plan needs the log's statistics
+    _rebuild_and_keep(figures)
     return figures
 
 
