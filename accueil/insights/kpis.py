@@ -81,6 +81,11 @@ class Figures:
             return int(self.sums.get(name) or 0)
         raise AttributeError(name)
 
+    @classmethod
+    def of(cls, row: dict, names=SUMS) -> "Figures":
+        """The figures of one aggregated row (``Sum`` gives None over no rows)."""
+        return cls({name: int(row[name] or 0) for name in names})
+
     def add(self, other: "Figures") -> "Figures":
         keys = set(self.sums) | set(other.sums)
         return Figures({k: (self.sums.get(k) or 0) + (other.sums.get(k) or 0) for k in keys})
@@ -192,7 +197,7 @@ def _daily(scope: Scope):
 def figures(scope: Scope) -> Figures:
     """The totals of the scope."""
     found = _daily(scope).objects.filter(scope.filter()).aggregate(**{n: Sum(n) for n in SUMS})
-    return Figures({name: int(value or 0) for name, value in found.items()})
+    return Figures.of(found)
 
 
 def backlog(scope: Scope) -> int:
@@ -229,7 +234,7 @@ def series(scope: Scope, by: str) -> list[tuple[object, Figures]]:
             .annotate(**{n: Sum(n) for n in names})
             .order_by("agent_id")
         )
-        return [(row["agent_id"], Figures({n: int(row[n] or 0) for n in names})) for row in rows]
+        return [(row["agent_id"], Figures.of(row, names)) for row in rows]
     by_day = by in ("day", "week", "month", "quarter")
     model = HourlyRollup if by == "hour" else _daily(scope) if by_day else DailyRollup
     column = {"office": "office_id", "service": "service_id", "channel": "channel"}.get(by, by)
@@ -244,6 +249,6 @@ def series(scope: Scope, by: str) -> list[tuple[object, Figures]]:
     grouped: dict[object, Figures] = {}
     for row in rows:
         key = _bucket(row[column], by) if column == "day" else row[column]
-        found = Figures({n: int(row[n] or 0) for n in SUMS})
+        found = Figures.of(row)
         grouped[key] = grouped[key].add(found) if key in grouped else found
     return list(grouped.items())

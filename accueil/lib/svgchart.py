@@ -198,14 +198,35 @@ def _vertical(
                     f'text-anchor="middle">{_x(point.text)}</text>'
                 )
         if i % every == 0:
-            parts.append(
-                f'<text class="category" x="{_num(cx)}" y="{_num(base + 18)}" '
-                f'text-anchor="middle">{_x(_shorten(point.label, 12))}</text>'
-            )
-    parts.append(_axis_line(left, base, left + plot_w, base))
-    parts += _axis_titles(value_label, category_label, left, upper, plot_w, plot_h, height)
-    parts.append("</svg>")
+            parts.append(_category_label(cx, base, point.label))
+    parts += _bottom_axis_and_end(value_label, category_label, left, upper, plot_w, plot_h, height)
     return "".join(parts)
+
+
+def _category_label(x: float, base: float, label: str) -> str:
+    """A category's name under the bottom axis, shortened to fit."""
+    return (
+        f'<text class="category" x="{_num(x)}" y="{_num(base + 18)}" '
+        f'text-anchor="middle">{_x(_shorten(label, 12))}</text>'
+    )
+
+
+def _bottom_axis_and_end(
+    value_label: str,
+    category_label: str,
+    left: float,
+    upper: float,
+    plot_w: float,
+    plot_h: float,
+    height: float,
+) -> list[str]:
+    """The bottom axis, both axis titles and the end of the drawing."""
+    base = upper + plot_h
+    return [
+        _axis_line(left, base, left + plot_w, base),
+        *_axis_titles(value_label, category_label, left, upper, plot_w, plot_h, height),
+        "</svg>",
+    ]
 
 
 def _horizontal(
@@ -333,13 +354,8 @@ def line_chart(
         )
     for i, label in enumerate(labels):
         if i % every == 0:
-            parts.append(
-                f'<text class="category" x="{_num(left + step * i)}" y="{_num(base + 18)}" '
-                f'text-anchor="middle">{_x(_shorten(label, 12))}</text>'
-            )
-    parts.append(_axis_line(left, base, left + plot_w, base))
-    parts += _axis_titles(value_label, category_label, left, upper, plot_w, plot_h, height)
-    parts.append("</svg>")
+            parts.append(_category_label(left + step * i, base, label))
+    parts += _bottom_axis_and_end(value_label, category_label, left, upper, plot_w, plot_h, height)
     return "".join(parts)
 
 
